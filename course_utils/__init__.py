@@ -1,0 +1,26 @@
+"""Helpers for the course *Neural networks from zero with PyTorch*.
+
+One module per concern: ``data``, ``models``, ``train``, ``plot``, ``live``, ``scratch``,
+``gradcheck``, ``checkpoint``, ``exercises``. Importing the package is cheap: torch and
+matplotlib load only when a module that needs them is used.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {"set_seed": "runtime", "device": "runtime"}
+_MODULES = {"data", "models", "train", "plot", "live", "scratch", "gradcheck", "checkpoint",
+            "exercises", "runtime", "widgets"}
+
+__all__ = ["set_seed", "device", *sorted(_MODULES)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")

@@ -1,0 +1,52 @@
+"""Saving and loading weights: atomic saves, safe loads, clear shape errors."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+def save(model: nn.Module, path: str | Path) -> Path:
+    """Save ``model.state_dict()`` to ``path`` atomically (a temporary file, then a rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(model.state_dict(), f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(model: nn.Module, path: str | Path, map_location: str | torch.device | None = "cpu") -> nn.Module:
+    """Load weights saved by :func:`save` into ``model`` (``weights_only=True``); return the model.
+
+    Raises a ``ValueError`` naming both shapes when the checkpoint belongs to another architecture.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}: train and save the model first.")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:  # a truncated or foreign file
+        raise ValueError(f"{path} is not a readable checkpoint ({type(exc).__name__}): save it again.") from None
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    extra = [k for k in state if k not in own]
+    if missing or extra:
+        raise ValueError(f"{path} does not fit this model: missing {missing or 'nothing'}, "
+                         f"unexpected {extra or 'nothing'}.")
+    for k, v in own.items():
+        if tuple(state[k].shape) != tuple(v.shape):
+            raise ValueError(f"{path} does not fit this model: {k} has shape {tuple(state[k].shape)} "
+                             f"in the checkpoint but {tuple(v.shape)} in the model.")
+    model.load_state_dict(state)
+    return model

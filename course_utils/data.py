@@ -1,0 +1,144 @@
+"""Data: the toy sets of the lessons, the data folder, and MNIST loaded once into memory.
+
+The data folder is ``$COURSE_DATA`` when set, else ``<repository>/data`` (git-ignored).
+Nothing is read or downloaded at import time.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+_REPO = Path(__file__).resolve().parents[1]
+
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                   "Sneaker", "Bag", "Ankle boot"]
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A data set is neither in the data folder nor downloadable."""
+
+
+class CorruptDataError(ValueError):
+    """A data file exists but is truncated or not in the expected format."""
+
+
+def data_dir() -> Path:
+    """The data folder: ``$COURSE_DATA``, else ``<repository>/data``."""
+    env = os.environ.get("COURSE_DATA")
+    if env:
+        return Path(env).expanduser()
+    if (_REPO / "pyproject.toml").exists():
+        return _REPO / "data"
+    return Path.cwd() / "data"
+
+
+def checkpoint_dir() -> Path:
+    """Where lessons save weights: ``$COURSE_CHECKPOINTS``, else ``<data folder>/checkpoints``."""
+    env = os.environ.get("COURSE_CHECKPOINTS")
+    path = Path(env).expanduser() if env else data_dir() / "checkpoints"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def regression_data(n: int = 100, noise: float = 0.2, seed: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Lesson 01's set: ``x = linspace(-1, 1, n)``, ``y = x**2 + noise * U(0, 1)``; both ``(n, 1)``."""
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    x = torch.linspace(-1, 1, n).unsqueeze(1)
+    y = x.pow(2) + noise * torch.rand(x.shape, generator=gen)
+    return x, y
+
+
+def sine_data(n: int = 1000, low: float = -10.0, high: float = 10.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Lesson 02's set: ``x = linspace(low, high, n)``, ``y = sin(x)``; both ``(n, 1)``."""
+    x = torch.linspace(low, high, n).unsqueeze(1)
+    return x, torch.sin(x)
+
+
+@dataclass
+class ImageSet:
+    """Images held in memory: ``X`` normalised ``(N, 784)`` floats, ``y`` labels, ``images`` raw bytes."""
+
+    X: torch.Tensor
+    y: torch.Tensor
+    images: torch.Tensor
+    classes: list[str]
+    mean: float
+    std: float
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+def check_idx(path: Path) -> tuple[int, ...]:
+    """Check an IDX file's header against its size; return its shape or raise ``CorruptDataError``."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(4)
+        if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] != 0x08 or not 1 <= head[3] <= 4:
+            raise CorruptDataError(f"{path} is not an IDX file of bytes (bad header): delete it and "
+                                   f"download it again.")
+        dims_raw = f.read(4 * head[3])
+    if len(dims_raw) < 4 * head[3]:
+        raise CorruptDataError(f"{path} is truncated inside its header: delete it and download it again.")
+    shape = tuple(int.from_bytes(dims_raw[i:i + 4], "big") for i in range(0, len(dims_raw), 4))
+    expected = 4 + 4 * len(shape) + int(np.prod(shape))
+    size = path.stat().st_size
+    if size != expected:
+        raise CorruptDataError(f"{path} has {size:,} bytes but its header announces {expected:,} "
+                               f"(shape {shape}): the file is truncated or corrupt; delete it and "
+                               f"download it again.")
+    return shape
+
+
+def _torchvision_set(name: str, root: Path, train: bool, download: bool):
+    from torchvision import datasets
+    cls = {"mnist": datasets.MNIST, "fashion": datasets.FashionMNIST}[name]
+    raw = root / cls.__name__ / "raw"
+    present = all((raw / f).exists() for f in MNIST_FILES)
+    if present:
+        for f in MNIST_FILES:
+            check_idx(raw / f)
+    elif not download:
+        raise DataNotFoundError(f"{cls.__name__} is not in {raw}: put the four IDX files there, or set "
+                                f"COURSE_DATA to a folder that has {cls.__name__}/raw/, or pass download=True.")
+    log = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            return cls(root=str(root), train=train, download=download)
+    except (RuntimeError, OSError) as exc:
+        if present:
+            raise
+        raise DataNotFoundError(
+            f"{cls.__name__} is not in {raw} and could not be downloaded ({type(exc).__name__}): "
+            f"connect to the internet, or copy the four IDX files there, or set COURSE_DATA to a "
+            f"folder that has {cls.__name__}/raw/.") from None
+
+
+def load_mnist(root: str | Path | None = None, *, fashion: bool = False, download: bool = True,
+               normalize: bool = True) -> tuple[ImageSet, ImageSet]:
+    """MNIST (or Fashion-MNIST) train and test sets, read once into tensors.
+
+    Downloads through torchvision (with its checksums) when the files are missing. ``X`` is
+    flattened to ``(N, 784)`` and normalised with the training set's pixel mean and std.
+    """
+    root = Path(root) if root is not None else data_dir()
+    name = "fashion" if fashion else "mnist"
+    train_raw = _torchvision_set(name, root, True, download)
+    test_raw = _torchvision_set(name, root, False, download)
+    classes = FASHION_CLASSES if fashion else [str(i) for i in range(10)]
+    train_f = train_raw.data.reshape(len(train_raw.data), -1).float().div_(255)
+    mean, std = (float(train_f.mean()), float(train_f.std())) if normalize else (0.0, 1.0)
+
+    def make(raw, flat: torch.Tensor | None) -> ImageSet:
+        x = flat if flat is not None else raw.data.reshape(len(raw.data), -1).float().div_(255)
+        return ImageSet(X=x.sub_(mean).div_(std), y=raw.targets.long(), images=raw.data,
+                        classes=classes, mean=mean, std=std)
+    return make(train_raw, train_f), make(test_raw, None)

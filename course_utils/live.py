@@ -1,0 +1,138 @@
+"""A live training plot: a :class:`~course_utils.train.Callback` that redraws on a wall clock.
+
+In JupyterLab the figure animates while ``fit`` runs (at most ``fps`` redraws a second, never
+one per step). It uses one display handle that is updated in place, so a headless run
+(nbval, nbconvert) keeps exactly one static figure: the final state.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from .train import Callback, History
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with jupyterlab
+        return False
+    ip = get_ipython()
+    return ip is not None and hasattr(ip, "kernel")
+
+
+class LivePlot(Callback):
+    """Redraw the loss (and metrics, and a 1-D fit when ``x, y`` are given) while training.
+
+    ``metrics`` names History entries: ``"loss"`` and keys of ``history.metrics`` such as
+    ``"val_loss"`` or ``"val_acc"``; losses share a log-scale panel, accuracies another.
+    Artists are updated in place; ``frames`` counts the redraws. ``every=k`` draws every k
+    epochs instead (still at most ``fps`` a second): slow motion for runs shorter than a frame.
+    """
+
+    def __init__(self, x: Any = None, y: Any = None, *, metrics: Sequence[str] = ("loss",),
+                 fps: float = 12.0, every: int | None = None, figsize: tuple[float, float] | None = None, logy: bool = True,
+                 title: str | None = None):
+        if fps <= 0:
+            raise ValueError(f"fps must be positive, not {fps!r}.")
+        if every is not None and (isinstance(every, bool) or not isinstance(every, int) or every < 1):
+            raise ValueError(f"every must be None or a whole number of epochs of at least 1, not {every!r}.")
+        self.every = every
+        self.metrics = list(metrics)
+        self.interval = 1.0 / fps
+        self.logy, self.title = logy, title
+        self.x = None if x is None else torch.as_tensor(x).detach().float().reshape(-1, 1).cpu()
+        self.y = None if y is None else torch.as_tensor(y).detach().float().reshape(-1).cpu()
+        loss_keys = [m for m in self.metrics if m.endswith("loss")]
+        acc_keys = [m for m in self.metrics if not m.endswith("loss")]
+        self.panels = [k for k in (loss_keys, acc_keys) if k]
+        n = len(self.panels) + (self.x is not None)
+        self.fig = Figure(figsize=figsize or (4.2 * n, 3.2))
+        self.axes = self.fig.subplots(1, n, squeeze=False)[0]
+        self.frames = 0
+        self.handle = None
+        self._last = -np.inf
+        self._lines: dict[str, Any] = {}
+        self._fit_line = None
+        self._build()
+
+    def _build(self) -> None:
+        axes = list(self.axes)
+        if self.x is not None:
+            ax = axes.pop(0)
+            order = torch.argsort(self.x[:, 0])
+            self._order = order
+            ax.scatter(self.x[:, 0].numpy(), self.y.numpy(), s=6, color="0.6", label="data")
+            (self._fit_line,) = ax.plot([], [], lw=2, color="C3", label="model")
+            ax.set_xlabel("x")
+            ax.set_ylabel("y")
+            ax.legend(loc="best", fontsize=8)
+            pad = 0.1 * float(self.y.max() - self.y.min() + 1e-9)
+            ax.set_ylim(float(self.y.min()) - pad, float(self.y.max()) + pad)
+        for keys, ax in zip(self.panels, axes):
+            for k in keys:
+                (self._lines[k],) = ax.plot([], [], label=k)
+            ax.set_xlabel("epoch")
+            is_loss = keys[0].endswith("loss")
+            ax.set_ylabel("loss" if is_loss else "accuracy")
+            if is_loss and self.logy:
+                ax.set_yscale("log")
+            ax.legend(loc="best", fontsize=8)
+        if self.title:
+            self.fig.suptitle(self.title)
+        self.fig.tight_layout()
+
+    def _series(self, history: History, key: str) -> tuple[list, list]:
+        if key == "loss":
+            return history.epoch, history.loss
+        return history.metrics.get("epoch", []), history.metrics.get(key, [])
+
+    def draw(self, model: torch.nn.Module, history: History) -> None:
+        """Update every artist from ``history`` (and ``model`` for the fit curve)."""
+        if self._fit_line is not None:
+            xs = self.x[self._order]
+            param = next(model.parameters())
+            was_training = model.training
+            model.eval()
+            with torch.no_grad():
+                pred = model(xs.to(param.device, param.dtype)).reshape(-1).cpu().numpy()
+            model.train(was_training)
+            self._fit_line.set_data(xs[:, 0].numpy(), pred)
+        for keys, ax in zip(self.panels, self.axes[-len(self.panels):] if self.panels else []):
+            for k in keys:
+                xs, ys = self._series(history, k)
+                self._lines[k].set_data(xs, ys)
+            ax.relim()
+            ax.autoscale_view()
+        self.frames += 1
+        if self.handle is not None:
+            self.handle.update(self.fig)
+
+    def on_train_begin(self, model: torch.nn.Module, history: History) -> None:
+        if _in_kernel() and self.handle is None:
+            from IPython.display import display
+            self.handle = display(self.fig, display_id=True)
+        self._last = time.perf_counter()
+
+    def on_epoch_end(self, model: torch.nn.Module, history: History) -> None:
+        now = time.perf_counter()
+        if self.every is not None:
+            if history.epoch[-1] % self.every:
+                return
+            if now - self._last < self.interval:
+                time.sleep(self.interval - (now - self._last))
+                now = time.perf_counter()
+            self._last = now
+            self.draw(model, history)
+        elif now - self._last >= self.interval:
+            self._last = now  # a wall-clock schedule: drawing time counts towards the interval
+            self.draw(model, history)
+
+    def on_train_end(self, model: torch.nn.Module, history: History) -> None:
+        if history.epochs:
+            self.draw(model, history)

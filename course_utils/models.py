@@ -1,0 +1,124 @@
+"""One model builder from a layer-size list, and a parameter summary."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from numbers import Integral
+
+import numpy as np
+import torch
+from torch import nn
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "gelu": nn.GELU,
+    "leaky_relu": nn.LeakyReLU,
+}
+
+
+def check_cfg(cfg: Sequence[int]) -> list[int]:
+    """Return ``cfg`` as a list of ints, or raise a ``ValueError`` that names the bad entry."""
+    example = "e.g. [1, 10, 1] for one input, 10 hidden units and one output"
+    if isinstance(cfg, (str, bytes)) or not isinstance(cfg, Sequence):
+        raise ValueError(f"cfg must be a list of layer sizes, {example}; got {cfg!r}.")
+    if len(cfg) < 2:
+        raise ValueError(
+            f"cfg needs at least 2 sizes (inputs and outputs), {example}; got {list(cfg)!r}.")
+    sizes = []
+    for i, size in enumerate(cfg):
+        if isinstance(size, bool) or not isinstance(size, Integral):
+            raise ValueError(
+                f"cfg[{i}] is {size!r} ({type(size).__name__}): every layer size must be a whole "
+                f"number of at least 1, {example}.")
+        if size < 1:
+            raise ValueError(
+                f"cfg[{i}] is {size}: every layer size must be at least 1, {example}.")
+        sizes.append(int(size))
+    return sizes
+
+
+def mlp(cfg: Sequence[int], activation: str = "relu", *, flatten: bool = False,
+        bias: bool = True) -> nn.Sequential:
+    """A multilayer perceptron from a layer-size list.
+
+    ``mlp([1, 10, 1])`` is ``Linear(1, 10), ReLU, Linear(10, 1)``: one ``Linear`` per pair of
+    neighbouring sizes, the activation between them and none after the last layer (it outputs
+    raw scores). ``flatten=True`` puts an ``nn.Flatten`` first, for image batches.
+    """
+    sizes = check_cfg(cfg)
+    if not isinstance(activation, str) or activation.lower() not in ACTIVATIONS:
+        raise ValueError(
+            f"activation {activation!r} is unknown: use one of {', '.join(sorted(ACTIVATIONS))}.")
+    act = ACTIVATIONS[activation.lower()]
+    layers: list[nn.Module] = [nn.Flatten()] if flatten else []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out, bias=bias))
+        if i < len(sizes) - 2:
+            layers.append(act())
+    return nn.Sequential(*layers)
+
+
+def n_params(model: nn.Module, trainable_only: bool = True) -> int:
+    """The number of (trainable) parameters of ``model``."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+@dataclass
+class ParamSummary:
+    """Rows of ``(layer, weight shape, bias shape, count)`` and the total; prints as a table."""
+
+    rows: list[tuple[str, tuple[int, ...] | None, tuple[int, ...] | None, int]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(r[3] for r in self.rows)
+
+    def __str__(self) -> str:
+        def fmt(shape: tuple[int, ...] | None) -> str:
+            return "-" if shape is None else str(shape)
+        head = ("layer", "weight", "bias", "params")
+        body = [(name, fmt(w), fmt(b), f"{n:,}") for name, w, b, n in self.rows]
+        foot = ("total", "", "", f"{self.total:,}")
+        widths = [max(len(r[i]) for r in [head, *body, foot]) for i in range(4)]
+
+        def line(r: tuple[str, ...]) -> str:
+            return "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]),
+                              r[3].rjust(widths[3])])
+        rule = "-" * len(line(head))
+        return "\n".join([line(head), rule, *map(line, body), rule, line(foot)])
+
+    __repr__ = __str__
+
+
+def summary(model: nn.Module) -> ParamSummary:
+    """Every module that owns parameters, with its weight and bias shapes and parameter count."""
+    rows = []
+    for name, module in model.named_modules():
+        own = dict(module.named_parameters(recurse=False))
+        if not own:
+            continue
+        w, b = own.get("weight"), own.get("bias")
+        label = f"{name} ({type(module).__name__})" if name else type(module).__name__
+        rows.append((label, tuple(w.shape) if w is not None else None,
+                     tuple(b.shape) if b is not None else None, sum(p.numel() for p in own.values())))
+    return ParamSummary(rows)
+
+
+def numpy_predictor(model: nn.Module, batch_size: int = 65536) -> Callable[[np.ndarray], np.ndarray]:
+    """Wrap a torch model as ``f(X: ndarray (N, D)) -> ndarray (N, C)`` of raw outputs."""
+    def predict(X: np.ndarray) -> np.ndarray:
+        param = next(model.parameters(), None)
+        dev = param.device if param is not None else torch.device("cpu")
+        dtype = param.dtype if param is not None else torch.float32
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                Xt = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
+                outs = [model(Xt[i:i + batch_size]) for i in range(0, len(Xt), batch_size)]
+                return torch.cat(outs).cpu().numpy()
+        finally:
+            model.train(was_training)
+    return predict

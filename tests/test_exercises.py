@@ -1,0 +1,56 @@
+import torch
+
+from course_utils import exercises as ex
+
+
+def _say(capsys, fn, *args):
+    fn(*args)
+    return capsys.readouterr().out
+
+
+def test_unanswered_is_neutral(capsys):
+    assert _say(capsys, ex.check_param_count, [1, 10, 1], None).startswith("⏳")
+    assert ex.check_shape(None, (1, 10), what="w", why="") is None
+    assert capsys.readouterr().out.startswith("⏳")
+
+
+def test_param_count(capsys):
+    assert _say(capsys, ex.check_param_count, [1, 10, 1], 31).startswith("✅")
+    out = _say(capsys, ex.check_param_count, [1, 10, 1], 20)
+    assert out.startswith("❌") and "bias" in out
+
+
+def test_shape_detects_transposed(capsys):
+    out = _say(capsys, lambda a: ex.check_shape(a, (1, 10), what="w", why="."), (10, 1))
+    assert out.startswith("❌") and "transposed" in out
+    assert _say(capsys, lambda a: ex.check_shape(a, (1, 10), what="w", why="."), torch.Size([1, 10])).startswith("✅")
+
+
+def test_value_and_choice(capsys):
+    assert _say(capsys, lambda a: ex.check_value(a, 0.5, what="x", why=""), 0.5004).startswith("✅")
+    assert _say(capsys, lambda a: ex.check_value(a, 0.5, what="x", why=""), 0.6).startswith("❌")
+    assert _say(capsys, lambda a: ex.check_value(a, 0.5, what="x", why=""), "half").startswith("❌")
+    assert _say(capsys, lambda a: ex.check_choice(a, "adam", ["sgd", "adam"], why=""), "Adam").startswith("✅")
+    assert _say(capsys, lambda a: ex.check_choice(a, "adam", ["sgd", "adam"], why=""), "sgd").startswith("❌")
+
+
+def test_train_step_check(capsys):
+    def right(net, opt, x, y):
+        loss = torch.nn.functional.mse_loss(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def no_zero_grad(net, opt, x, y):
+        loss = torch.nn.functional.mse_loss(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def skeleton(net, opt, x, y):
+        return None
+    assert _say(capsys, ex.check_train_step, right).startswith("✅")
+    out = _say(capsys, ex.check_train_step, no_zero_grad)
+    assert out.startswith("❌") and "zero_grad" in out
+    assert _say(capsys, ex.check_train_step, skeleton).startswith("⏳")

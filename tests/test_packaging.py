@@ -1,0 +1,90 @@
+"""The project's own files: dependencies that agree, a lean package, notebooks kept to the house rules."""
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CONDA_NAMES = {"pytorch": "torch"}
+
+
+def _split(req: str) -> tuple[str, str]:
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", req)
+    return CONDA_NAMES.get(m[1].lower(), m[1].lower().replace("_", "-")), m[2].replace(" ", "")
+
+
+def pyproject_requirements() -> dict[str, str]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = meta["dependencies"] + meta["optional-dependencies"]["dev"]
+    return dict(_split(r) for r in reqs)
+
+
+def conda_requirements() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    out = {}
+    for dep in env["dependencies"]:
+        for req in (dep["pip"] if isinstance(dep, dict) else [dep]):
+            name, spec = _split(req)
+            if name not in ("python", "pip"):
+                out[name] = spec
+    return out
+
+
+def test_environment_yml_agrees_with_pyproject():
+    py, conda = pyproject_requirements(), conda_requirements()
+    assert set(py) == set(conda), f"only in pyproject: {set(py) - set(conda)}; only in environment.yml: {set(conda) - set(py)}"
+    differ = {k: (py[k], conda[k]) for k in py if py[k] != conda[k]}
+    assert not differ, f"version ranges differ (pyproject, conda): {differ}"
+
+
+def test_dependencies_are_ranges_not_pins():
+    pinned = [k for k, v in pyproject_requirements().items() if v.startswith("==") or not v]
+    assert not pinned, f"pin-free ranges please: {pinned}"
+
+
+def test_torchvision_imports_against_installed_torch():
+    import torch
+    import torchvision
+    import torchvision.datasets
+    import torchvision.transforms
+    assert torchvision.datasets.MNIST and torchvision.transforms.ToTensor
+    assert torch.__version__ and torchvision.__version__
+
+
+def test_package_import_is_lean():
+    code = "import sys, course_utils; print(sorted(m for m in ('torch', 'matplotlib', 'sklearn') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", f"importing course_utils pulled in {out.strip()}"
+
+
+def test_ci_calls_the_readme_test_command():
+    readme, ci = (ROOT / "README.md").read_text(), (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and re.search(r"^make test$", ci, re.M)
+    assert "set -euo pipefail" in ci
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_house_rules(path):
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"run it top to bottom from a fresh kernel: {counts}"
+    assert "widgets" not in nb["metadata"], "widget state is stored in the metadata: strip it"
+    assert path.stat().st_size < 2_000_000, "over 2 MB: keep figures small"
+    text = lambda c: "".join(c["source"])  # noqa: E731
+    assert any("set_seed(" in text(c) for c in code[:3]), "a seed cell near the top"
+    md = "\n".join(text(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "you will be able to" in md.lower(), "state what the learner will be able to do"
+    assert md.count("<details>") >= 3 and "## Exercises" in md, "at least three exercises with hidden solutions"
+    assert sum("exercises.check" in text(c) for c in code) >= 3, "each exercise has a self-checking cell"
+    for c in code:
+        if "NBVAL_IGNORE_OUTPUT" in text(c):
+            assert "assert " in text(c), f"a cell whose output is not compared must assert what it shows:\n{text(c)[:200]}"
+        for out in c.get("outputs", []):
+            assert out["output_type"] != "error", f"stored error output in:\n{text(c)[:200]}"

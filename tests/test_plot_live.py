@@ -1,0 +1,80 @@
+import time
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from course_utils import data, models, plot, train
+from course_utils.live import LivePlot
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_plot_helpers_take_ax_and_leave_rcparams_alone():
+    before = dict(matplotlib.rcParams)
+    fig, axes = plt.subplots(1, 3)
+    x, y = data.regression_data(seed=0)
+    net = models.mlp([1, 4, 1])
+    h = train.fit(net, x, y, epochs=5)
+    assert plot.plot_loss(h, ax=axes[0]) is axes[0]
+    assert plot.plot_fit(x, y, net, ax=axes[1]) is axes[1]
+    assert plot.plot_decision_boundary(lambda X: (X[:, 0] > 0).astype(int), np.random.randn(20, 2), ax=axes[2]) is axes[2]
+    assert len(axes[0].lines[0].get_xdata()) == 5
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_decision_boundary_from_torch_model_and_numpy_fn_agree():
+    torch.manual_seed(0)
+    net = models.mlp([2, 8, 2])
+    X = np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32)
+    _, _, from_model = plot.grid_predictions(net, X, resolution=30)
+    _, _, from_fn = plot.grid_predictions(lambda G: net(torch.as_tensor(G)).argmax(1).numpy(), X, resolution=30)
+    assert np.array_equal(from_model, from_fn)
+
+
+def test_decision_boundary_regions_follow_predict_fn():
+    X = np.array([[-1.0, 0.0], [1.0, 0.0]])
+    xx, yy, labels = plot.grid_predictions(lambda G: (G[:, 0] > 0).astype(int), X, resolution=11, pad=0)
+    assert np.array_equal(labels, (xx > 0).astype(int))
+    # a single probability column is thresholded at 0.5
+    _, _, labels = plot.grid_predictions(lambda G: 1 / (1 + np.exp(-G[:, :1] * 5)), X, resolution=11, pad=0)
+    assert np.array_equal(labels, (xx > 0).astype(int))
+
+
+def test_show_images_marks_mistakes():
+    fig = plot.show_images(np.zeros((3, 784)), labels=[1, 2, 3], preds=[1, 5, 3], ncols=3)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["1", "2→5", "3"]
+    assert fig.axes[1].title.get_color() == "red"
+
+
+def test_live_plot_throttles_redraws():
+    x, y = data.sine_data(200)
+    live = LivePlot(x, y, fps=20)
+    t0 = time.perf_counter()
+    train.fit(models.mlp([1, 16, 1]), x, y, epochs=1500, callbacks=[live])
+    seconds = time.perf_counter() - t0
+    assert 1 <= live.frames <= seconds * 20 + 2, (live.frames, seconds)
+    curve = live._fit_line.get_ydata()
+    assert len(curve) == 200 and np.isfinite(curve).all()
+    assert len(live._lines["loss"].get_xdata()) == 1500, "the final frame shows every epoch"
+
+
+def test_live_plot_every_k_epochs():
+    x, y = data.regression_data(seed=0)
+    live = LivePlot(x, y, every=10, fps=1000)
+    train.fit(models.mlp([1, 4, 1]), x, y, epochs=50, callbacks=[live])
+    assert live.frames == 5 + 1  # every 10th epoch, plus the final frame
+
+
+def test_live_plot_metric_panels():
+    live = LivePlot(metrics=("loss", "val_loss", "val_acc"))
+    assert len(live.axes) == 2 and set(live._lines) == {"loss", "val_loss", "val_acc"}
+    with pytest.raises(ValueError, match="fps must be positive"):
+        LivePlot(fps=0)
