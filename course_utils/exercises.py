@@ -115,3 +115,72 @@ def check_train_step(train_step: Callable | None) -> None:
                    "the weights after one step differ: call loss.backward() then optimizer.step()")
             return _result(False, "", why + ".")
     return _result(True, "zero_grad, forward, loss, backward, step: two steps match the reference loop.", "")
+
+
+def check_cfg(answer: Any, *, n_in: int, n_out: int, hidden: int, width: int) -> None:
+    """A layer-size list with ``hidden`` hidden layers of ``width`` units between n_in and n_out."""
+    if answer is None:
+        return _unanswered(f"set the answer to a cfg list such as [{n_in}, 8, {n_out}].")
+    from .models import check_cfg as valid_cfg
+    try:
+        cfg = valid_cfg(answer)
+    except ValueError as exc:
+        return _result(False, "", str(exc))
+    expected = [n_in] + [width] * hidden + [n_out]
+    if cfg[0] != n_in or cfg[-1] != n_out:
+        return _result(False, "", f"the first size is the number of inputs ({n_in}) and the last the number "
+                                  f"of outputs ({n_out}); yours are {cfg[0]} and {cfg[-1]}.")
+    return _result(cfg == expected, f"{expected}: {hidden} hidden layers of {width}, "
+                                    f"{sum(a * b + b for a, b in zip(expected[:-1], expected[1:])):,} parameters.",
+                   f"{cfg} has {len(cfg) - 2} hidden layers of sizes {cfg[1:-1]}; the list counts the "
+                   f"input and the output too.")
+
+
+def check_accuracy_fn(accuracy: Callable | None) -> None:
+    """``accuracy(logits (N, C), labels (N,)) -> float``, the fraction of rows whose top score is the label."""
+    if accuracy is None:
+        return _unanswered("write accuracy(logits, labels) and pass it in.")
+    import torch
+    gen = torch.Generator().manual_seed(0)
+    logits, labels = torch.randn(200, 3, generator=gen), torch.randint(0, 3, (200,), generator=gen)
+    expected = (logits.argmax(1) == labels).float().mean().item()
+    try:
+        got = accuracy(logits, labels)
+    except Exception as exc:
+        return _result(False, "", f"accuracy raised {type(exc).__name__}: {exc}")
+    if got is None:
+        return _unanswered("accuracy still returns None: fill in its body.")
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return _result(False, "", f"return one number (use .item()), got {type(got).__name__}.")
+    if math.isclose(value, expected * 100, rel_tol=1e-4):
+        return _result(False, "", "that is a percentage: return a fraction between 0 and 1.")
+    return _result(math.isclose(value, expected, rel_tol=1e-5),
+                   "the predicted class is the argmax of the scores; compare it with the labels and average.",
+                   f"got {value:.4f} on a test batch where the answer is {expected:.4f}: predicted class = "
+                   f"logits.argmax(dim=1), then (pred == labels).float().mean().")
+
+
+def check_predict_fn(predict_fn: Callable | None, model: Any) -> None:
+    """``predict_fn(X: ndarray (N, 2)) -> ndarray (N,)`` of the model's predicted classes."""
+    if predict_fn is None:
+        return _unanswered("write predict_fn(X) and pass it in.")
+    import torch
+    X = np.random.default_rng(0).normal(size=(100, 2)).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.as_tensor(X)).argmax(1).numpy()
+    try:
+        got = predict_fn(X)
+    except Exception as exc:
+        return _result(False, "", f"predict_fn raised {type(exc).__name__}: {exc} (convert with torch.as_tensor).")
+    if got is None:
+        return _unanswered("predict_fn still returns None: fill in its body.")
+    if isinstance(got, torch.Tensor):
+        return _result(False, "", "return a NumPy array: end with .numpy() (after .detach() if needed).")
+    got = np.asarray(got)
+    if got.shape != expected.shape:
+        return _result(False, "", f"return one class per point, shape {expected.shape}; got {got.shape} "
+                                  f"(take argmax over dim 1).")
+    return _result(bool((got == expected).all()), "NumPy in, tensor through the model, argmax, NumPy out.",
+                   f"{int((got != expected).sum())} of 100 classes differ from the model's argmax.")

@@ -6,12 +6,14 @@ one per step). It uses one display handle that is updated in place, so a headles
 """
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .train import Callback, History
@@ -52,11 +54,12 @@ class LivePlot(Callback):
         acc_keys = [m for m in self.metrics if not m.endswith("loss")]
         self.panels = [k for k in (loss_keys, acc_keys) if k]
         n = len(self.panels) + (self.x is not None)
-        self.fig = Figure(figsize=figsize or (4.2 * n, 3.2))
+        self.fig = Figure(figsize=figsize or (4.2 * n, 3.2), dpi=90)
+        self.canvas = FigureCanvasAgg(self.fig)
         self.axes = self.fig.subplots(1, n, squeeze=False)[0]
         self.frames = 0
         self.handle = None
-        self._last = -np.inf
+        self._next = -np.inf
         self._lines: dict[str, Any] = {}
         self._fit_line = None
         self._build()
@@ -67,7 +70,7 @@ class LivePlot(Callback):
             ax = axes.pop(0)
             order = torch.argsort(self.x[:, 0])
             self._order = order
-            ax.scatter(self.x[:, 0].numpy(), self.y.numpy(), s=6, color="0.6", label="data")
+            ax.plot(self.x[:, 0].numpy(), self.y.numpy(), ".", ms=3, color="0.6", label="data")
             (self._fit_line,) = ax.plot([], [], lw=2, color="C3", label="model")
             ax.set_xlabel("x")
             ax.set_ylabel("y")
@@ -111,27 +114,43 @@ class LivePlot(Callback):
             ax.autoscale_view()
         self.frames += 1
         if self.handle is not None:
-            self.handle.update(self.fig)
+            self.handle.update(self.image())
+
+    def image(self) -> Any:
+        """The figure as a PNG ``IPython.display.Image`` (one Agg render, no layout passes)."""
+        from IPython.display import Image
+        from PIL import Image as PILImage
+        self.canvas.draw()
+        rgba = PILImage.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba(),
+                                   "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        rgba.convert("RGB").save(buf, format="png", compress_level=1)
+        return Image(data=buf.getvalue(), format="png")
 
     def on_train_begin(self, model: torch.nn.Module, history: History) -> None:
         if _in_kernel() and self.handle is None:
             from IPython.display import display
-            self.handle = display(self.fig, display_id=True)
-        self._last = time.perf_counter()
+            self.handle = display(self.image(), display_id=True)
+        self._next = time.perf_counter() + self.interval
 
     def on_epoch_end(self, model: torch.nn.Module, history: History) -> None:
         now = time.perf_counter()
         if self.every is not None:
             if history.epoch[-1] % self.every:
                 return
-            if now - self._last < self.interval:
-                time.sleep(self.interval - (now - self._last))
-                now = time.perf_counter()
-            self._last = now
-            self.draw(model, history)
-        elif now - self._last >= self.interval:
-            self._last = now  # a wall-clock schedule: drawing time counts towards the interval
-            self.draw(model, history)
+            if now < self._next:
+                time.sleep(self._next - now)
+            self._frame(model, history)
+        elif now >= self._next:
+            self._frame(model, history)
+
+    def _frame(self, model: torch.nn.Module, history: History) -> None:
+        # A wall-clock schedule: at most `fps` frames a second, and at most a third of the time
+        # spent drawing (a slow figure lowers the frame rate, not the training speed).
+        start = time.perf_counter()
+        self.draw(model, history)
+        end = time.perf_counter()
+        self._next = max(start + self.interval, end + 2 * (end - start))
 
     def on_train_end(self, model: torch.nn.Module, history: History) -> None:
         if history.epochs:

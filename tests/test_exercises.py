@@ -54,3 +54,29 @@ def test_train_step_check(capsys):
     out = _say(capsys, ex.check_train_step, no_zero_grad)
     assert out.startswith("❌") and "zero_grad" in out
     assert _say(capsys, ex.check_train_step, skeleton).startswith("⏳")
+
+
+def test_cfg_check(capsys):
+    def say(a):
+        return _say(capsys, lambda: ex.check_cfg(a, n_in=1, n_out=1, hidden=3, width=32))
+    assert say([1, 32, 32, 32, 1]).startswith("✅")
+    assert say([32, 32, 32]).startswith("❌")
+    assert say([1, 32, 32, 1]).startswith("❌")
+    assert "cfg[1] is 0" in say([1, 0, 1])
+    assert say(None).startswith("⏳")
+
+
+def test_accuracy_fn_check(capsys):
+    assert _say(capsys, ex.check_accuracy_fn, lambda l, y: (l.argmax(1) == y).float().mean().item()).startswith("✅")
+    assert "percentage" in _say(capsys, ex.check_accuracy_fn, lambda l, y: 100 * (l.argmax(1) == y).float().mean().item())
+    assert _say(capsys, ex.check_accuracy_fn, lambda l, y: (l.argmin(1) == y).float().mean().item()).startswith("❌")
+
+
+def test_predict_fn_check(capsys):
+    from course_utils import models
+    torch.manual_seed(0)
+    net = models.mlp([2, 4, 2])
+    good = lambda X: net(torch.as_tensor(X)).argmax(1).numpy()  # noqa: E731
+    assert _say(capsys, ex.check_predict_fn, good, net).startswith("✅")
+    assert "NumPy" in _say(capsys, ex.check_predict_fn, lambda X: net(torch.as_tensor(X)).argmax(1), net)
+    assert "shape" in _say(capsys, ex.check_predict_fn, lambda X: net(torch.as_tensor(X)).detach().numpy(), net)
