@@ -184,3 +184,27 @@ def check_predict_fn(predict_fn: Callable | None, model: Any) -> None:
                                   f"(take argmax over dim 1).")
     return _result(bool((got == expected).all()), "NumPy in, tensor through the model, argmax, NumPy out.",
                    f"{int((got != expected).sum())} of 100 classes differ from the model's argmax.")
+
+
+def check_tanh_backward(layer_cls: Any) -> None:
+    """A scratch layer class whose ``backward`` must pass the gradient check for tanh."""
+    if layer_cls is None:
+        return _unanswered("write the MyTanh class and pass it in.")
+    from .gradcheck import check_layer
+    x = np.random.default_rng(0).standard_normal((6, 4))
+    layer = layer_cls()
+    try:
+        out = layer.forward(x)
+        if not np.allclose(out, np.tanh(x)):
+            return _result(False, "", "forward must return np.tanh(x).")
+        grad = layer.backward(x, np.ones_like(x))
+    except NotImplementedError:
+        return _unanswered("MyTanh.backward still raises NotImplementedError: fill it in.")
+    except Exception as exc:
+        return _result(False, "", f"{type(exc).__name__}: {exc}")
+    if grad is None:
+        return _unanswered("MyTanh.backward still returns None: fill it in.")
+    err = check_layer(layer_cls(), x)["input"]
+    return _result(err < 1e-6, f"relative error {err:.1e} against central differences: d tanh/dx = 1 − tanh(x)².",
+                   f"relative error {err:.1e} against central differences; d tanh/dx = 1 − tanh(x)², "
+                   f"times grad_out.")

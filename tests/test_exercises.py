@@ -80,3 +80,27 @@ def test_predict_fn_check(capsys):
     assert _say(capsys, ex.check_predict_fn, good, net).startswith("✅")
     assert "NumPy" in _say(capsys, ex.check_predict_fn, lambda X: net(torch.as_tensor(X)).argmax(1), net)
     assert "shape" in _say(capsys, ex.check_predict_fn, lambda X: net(torch.as_tensor(X)).detach().numpy(), net)
+
+
+def test_tanh_backward_check(capsys):
+    import numpy as np
+
+    from course_utils import scratch
+
+    class Good(scratch.Layer):
+        def forward(self, x):
+            return np.tanh(x)
+
+        def backward(self, x, g):
+            return g * (1 - np.tanh(x) ** 2)
+
+    class Wrong(Good):
+        def backward(self, x, g):
+            return g * (1 - np.tanh(x))
+
+    class Todo(Good):
+        def backward(self, x, g):
+            raise NotImplementedError
+    assert _say(capsys, ex.check_tanh_backward, Good).startswith("✅")
+    assert _say(capsys, ex.check_tanh_backward, Wrong).startswith("❌")
+    assert _say(capsys, ex.check_tanh_backward, Todo).startswith("⏳")

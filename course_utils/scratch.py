@@ -1,0 +1,232 @@
+"""A neural network from scratch in NumPy: layers as forward/backward pairs.
+
+Shapes: ``N`` examples, ``D`` input features, ``H`` output features. ``backward`` stores the
+parameter gradients in ``layer.grads`` and returns the gradient for the layer's input; it never
+updates anything, so gradients can be checked (see ``course_utils.gradcheck``). The update is a
+separate step, :func:`sgd_step`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+INITS = ("randn", "xavier", "he")
+
+
+class Layer:
+    """Base class: ``forward(x) -> out`` and ``backward(x, grad_out) -> grad_x``."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _check(self, x: np.ndarray, grad_out: np.ndarray | None = None, width: int | None = None) -> None:
+        name = type(self).__name__
+        if x.ndim != 2:
+            raise ValueError(f"{name} expects a 2-D input (N, D), got shape {x.shape}.")
+        if width is not None and x.shape[1] != width:
+            raise ValueError(f"{name} expects inputs with {width} features, got shape {x.shape}.")
+        if grad_out is not None and grad_out.shape[0] != x.shape[0]:
+            raise ValueError(f"{name}.backward got grad_out for {grad_out.shape[0]} examples but an input "
+                             f"of {x.shape[0]}: shapes {grad_out.shape} and {x.shape}.")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Dense(Layer):
+    """``out = x @ W + b``. x: (N, D), W: (D, H), b: (H,), out: (N, H)."""
+
+    def __init__(self, n_in: int, n_out: int, init: str = "randn", rng: np.random.Generator | None = None,
+                 dtype: type = np.float64):
+        super().__init__()
+        if init not in INITS:
+            raise ValueError(f"init {init!r} is unknown: use one of {', '.join(INITS)}.")
+        rng = rng if rng is not None else np.random.default_rng()
+        if not hasattr(rng, "standard_normal"):
+            raise TypeError(f"rng must be a NumPy Generator or RandomState, not {type(rng).__name__}.")
+        scale = {"randn": 1.0, "xavier": np.sqrt(2.0 / (n_in + n_out)), "he": np.sqrt(2.0 / n_in)}[init]
+        self.params = {"W": (rng.standard_normal((n_in, n_out)) * scale).astype(dtype),
+                       "b": np.zeros(n_out, dtype=dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._check(x, width=self.params["W"].shape[0])
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out: (N, H) → stores dW (D, H), db (H,); returns grad_x (N, D)."""
+        W = self.params["W"]
+        self._check(x, grad_out, width=W.shape[0])
+        if grad_out.shape[1] != W.shape[1]:
+            raise ValueError(f"Dense({W.shape[0]}, {W.shape[1]}).backward got grad_out of shape "
+                             f"{grad_out.shape}, expected (N, {W.shape[1]}).")
+        np.matmul(x.T, grad_out, out=self.grads["W"])
+        np.sum(grad_out, axis=0, out=self.grads["b"])
+        return grad_out @ W.T
+
+    def __repr__(self) -> str:
+        return f"Dense({self.params['W'].shape[0]}, {self.params['W'].shape[1]})"
+
+
+class ReLU(Layer):
+    """``out = max(x, 0)``, elementwise. x, out: (N, D)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0)
+
+    def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out: (N, D) → grad_x (N, D): passed where x > 0, zero elsewhere."""
+        self._check(x, grad_out)
+        return grad_out * (x > 0)
+
+
+class Sigmoid(Layer):
+    """``out = 1 / (1 + exp(-x))``, elementwise. x, out: (N, D)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):  # exp(-x) → inf for x ≪ 0 gives the right limit, 0
+            self._x, self._out = x, 1.0 / (1.0 + np.exp(-x))
+        return self._out
+
+    def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out: (N, D) → grad_x = grad_out · s(x)(1 − s(x)), (N, D)."""
+        self._check(x, grad_out)
+        s = self._out if getattr(self, "_x", None) is x else self.forward(x)
+        return grad_out * s * (1.0 - s)
+
+
+class Tanh(Layer):
+    """``out = tanh(x)``, elementwise. x, out: (N, D)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x, self._out = x, np.tanh(x)
+        return self._out
+
+    def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out: (N, D) → grad_x = grad_out · (1 − tanh(x)²), (N, D)."""
+        self._check(x, grad_out)
+        t = self._out if getattr(self, "_x", None) is x else np.tanh(x)
+        return grad_out * (1.0 - t * t)
+
+
+ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+def _check_pair(p: np.ndarray, y: np.ndarray, name: str) -> None:
+    if p.shape != y.shape:
+        raise ValueError(f"{name}: predictions have shape {p.shape} but targets {y.shape}; "
+                         f"reshape the targets, e.g. y.reshape(-1, 1).")
+
+
+def sse_loss(p: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Summed squared error ``Σ (p − y)²`` and its gradient ``2 (p − y)``. p, y: (N, K)."""
+    _check_pair(p, y, "sse_loss")
+    d = p - y
+    return float(np.sum(d * d)), 2.0 * d
+
+
+def mse_loss(p: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error and its gradient ``2 (p − y) / p.size``. p, y: (N, K)."""
+    _check_pair(p, y, "mse_loss")
+    d = p - y
+    return float(np.mean(d * d)), 2.0 * d / d.size
+
+
+def bce_loss(p: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> tuple[float, np.ndarray]:
+    """Mean binary cross-entropy of probabilities ``p`` and its gradient. p, y: (N, 1)."""
+    _check_pair(p, y, "bce_loss")
+    p = np.clip(p, eps, 1 - eps)
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(loss), (p - y) / (p * (1 - p)) / p.size
+
+
+class MLP:
+    """Dense layers from a ``cfg`` such as ``[2, 64, 32, 16, 1]``, each followed by its activation.
+
+    ``activations`` has one name per Dense layer (``"relu"``, ``"sigmoid"``, ``"tanh"`` or ``None``).
+    Weights come from ``rng`` (a NumPy Generator or a legacy ``RandomState``), else from ``seed``.
+    """
+
+    def __init__(self, cfg: Sequence[int], activations: Sequence[str | None], init: str = "randn",
+                 seed: int | None = None, dtype: type = np.float64, rng=None):
+        from .models import check_cfg
+        sizes = check_cfg(cfg)
+        if len(activations) != len(sizes) - 1:
+            raise ValueError(f"cfg {sizes} makes {len(sizes) - 1} Dense layers, so give "
+                             f"{len(sizes) - 1} activations, not {len(activations)}.")
+        rng = rng if rng is not None else np.random.default_rng(seed)
+        self.layers: list[Layer] = []
+        for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations):
+            self.layers.append(Dense(n_in, n_out, init, rng, dtype))
+            if act is not None:
+                if act not in ACTIVATIONS:
+                    raise ValueError(f"activation {act!r} is unknown: use one of {', '.join(ACTIVATIONS)} or None.")
+                self.layers.append(ACTIVATIONS[act]())
+        self.dtype = dtype
+        self._inputs: list[np.ndarray] = []
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Run every layer, keeping each layer's input for ``backward``. x: (N, cfg[0])."""
+        x = np.asarray(x, dtype=self.dtype)
+        self._inputs = []
+        for layer in self.layers:
+            self._inputs.append(x)
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Backpropagate ``grad_out`` (N, cfg[-1]) through the last ``forward``; fills every ``grads``."""
+        if not self._inputs:
+            raise RuntimeError("call forward before backward.")
+        for layer, x in zip(reversed(self.layers), reversed(self._inputs)):
+            grad_out = layer.backward(x, grad_out)
+        return grad_out
+
+    def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """``(name, value, gradient)`` for every parameter, e.g. ``("0.W", W, dW)``."""
+        for i, layer in enumerate(self.layers):
+            for k, v in layer.params.items():
+                yield f"{i}.{k}", v, layer.grads[k]
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """The network's output for x (N, D): probabilities when the last layer is a sigmoid."""
+        out = np.asarray(x, dtype=self.dtype)
+        for layer in self.layers:
+            out = layer.forward(out)
+        return out
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Class labels (N,): 1 where the output exceeds 0.5."""
+        return (self.predict_proba(x)[:, 0] > 0.5).astype(int)
+
+    def __repr__(self) -> str:
+        return "MLP(" + ", ".join(map(repr, self.layers)) + ")"
+
+
+def sgd_step(model: MLP, lr: float) -> None:
+    """``p ← p − lr · grad`` for every parameter, in place."""
+    for _, value, grad in model.parameters():
+        value -= lr * grad
+
+
+def train(model: MLP, X: np.ndarray, y: np.ndarray, *, lr: float, steps: int,
+          loss: str = "sse") -> list[float]:
+    """Full-batch gradient descent; returns the loss before each step."""
+    loss_fn = {"sse": sse_loss, "mse": mse_loss, "bce": bce_loss}[loss]
+    X = np.asarray(X, dtype=model.dtype)
+    y = np.asarray(y, dtype=model.dtype).reshape(len(X), -1)
+    losses = []
+    for _ in range(steps):
+        value, grad = loss_fn(model.forward(X), y)
+        model.backward(grad)
+        sgd_step(model, lr)
+        losses.append(value)
+    return losses

@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_utils import gradcheck, scratch
+
+LAYERS = ["dense", "relu", "sigmoid", "tanh"]
+
+
+def _layer(kind, d_in, d_out, seed):
+    if kind == "dense":
+        return scratch.Dense(d_in, d_out, init="xavier", rng=np.random.default_rng(seed))
+    return scratch.ACTIVATIONS[kind]()
+
+
+@given(st.sampled_from(LAYERS), st.integers(1, 6), st.integers(1, 5), st.integers(1, 5), st.integers(0, 10_000))
+@settings(max_examples=60, deadline=None)
+def test_every_layer_matches_central_differences(kind, n, d_in, d_out, seed):
+    x = np.random.default_rng(seed).standard_normal((n, d_in))
+    if kind == "relu":
+        x[np.abs(x) < 1e-3] = 0.5  # keep away from the kink, where the derivative is undefined
+    errors = gradcheck.check_layer(_layer(kind, d_in, d_out, seed), x, seed)
+    assert max(errors.values()) < 1e-6, errors
+
+
+@given(st.lists(st.integers(1, 6), min_size=2, max_size=5), st.integers(0, 1000),
+       st.sampled_from(["sse", "mse", "bce"]))
+@settings(max_examples=25, deadline=None)
+def test_mlp_backprop_matches_numeric_and_autograd(cfg, seed, loss):
+    cfg = [2, *cfg[1:-1], 1]
+    acts = ["tanh"] * (len(cfg) - 2) + ["sigmoid"]
+    model = scratch.MLP(cfg, acts, init="xavier", seed=seed)
+    rng = np.random.default_rng(seed)
+    X, y = rng.standard_normal((8, 2)), rng.integers(0, 2, (8, 1)).astype(float)
+    assert max(gradcheck.check_numeric(model, X, y, loss).values()) < 1e-5  # finite differences: ~1e-10 absolute noise
+    assert max(gradcheck.check_torch(model, X, y, loss).values()) < 1e-9
+
+
+def test_repeated_backward_gives_the_same_gradients():
+    model = scratch.MLP([2, 8, 4, 1], ["relu", "sigmoid", "sigmoid"], seed=0)
+    X, y = np.random.default_rng(0).standard_normal((10, 2)), np.ones((10, 1))
+    grads = []
+    for _ in range(3):
+        _, g = scratch.mse_loss(model.forward(X), y)
+        model.backward(g)
+        grads.append([gr.copy() for _, _, gr in model.parameters()])
+    for a, b in zip(grads[0], grads[2]):
+        assert np.array_equal(a, b), "gradients must be overwritten, not accumulated"
+
+
+def test_backward_does_not_update_weights():
+    model = scratch.MLP([2, 4, 1], ["relu", "sigmoid"], seed=0)
+    before = [v.copy() for _, v, _ in model.parameters()]
+    X = np.ones((3, 2))
+    model.backward(scratch.mse_loss(model.forward(X), np.zeros((3, 1)))[1])
+    assert all(np.array_equal(a, v) for a, (_, v, _) in zip(before, model.parameters()))
+
+
+def test_eight_layer_cfg_trains():
+    cfg = [2, 16, 16, 16, 16, 16, 16, 16, 1]
+    model = scratch.MLP(cfg, ["tanh"] * 7 + ["sigmoid"], init="xavier", seed=0)
+    assert sum(isinstance(l, scratch.Dense) for l in model.layers) == 8
+    X = np.random.default_rng(0).standard_normal((64, 2))
+    y = (X[:, :1] > 0).astype(float)
+    losses = scratch.train(model, X, y, lr=0.5, steps=200, loss="bce")
+    assert losses[-1] < 0.5 * losses[0]
+    assert max(gradcheck.check_torch(model, X, y, "bce").values()) < 1e-9
+
+
+def test_numpy_and_torch_trajectories_coincide():
+    from sklearn.datasets import make_moons
+    X, y = make_moons(n_samples=200, noise=0.2, random_state=666)
+    y = y.reshape(-1, 1).astype(float)
+    model = scratch.MLP([2, 16, 8, 1], ["relu", "sigmoid", "sigmoid"], rng=np.random.RandomState(0))
+    net = gradcheck.to_torch(model)
+    ours = scratch.train(model, X, y, lr=0.8, steps=200, loss="mse")
+    opt = torch.optim.SGD(net.parameters(), lr=0.8)
+    Xt, yt = torch.as_tensor(X), torch.as_tensor(y)
+    theirs = []
+    for _ in range(200):
+        loss = ((net(Xt) - yt) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        theirs.append(loss.item())
+    assert np.allclose(ours, theirs, rtol=1e-6, atol=0)
+
+
+SHAPE_CASES = [
+    (lambda: scratch.Dense(3, 4).forward(np.ones((5, 2))), r"Dense expects inputs with 3 features, got shape \(5, 2\)"),
+    (lambda: scratch.Dense(3, 4).backward(np.ones((5, 3)), np.ones((5, 2))), r"Dense\(3, 4\)\.backward got grad_out of shape \(5, 2\), expected \(N, 4\)"),
+    (lambda: scratch.ReLU().backward(np.ones((5, 3)), np.ones((4, 3))), r"ReLU\.backward got grad_out for 4 examples but an input of 5"),
+    (lambda: scratch.Sigmoid().backward(np.ones(3), np.ones(3)), r"Sigmoid expects a 2-D input \(N, D\), got shape \(3,\)"),
+    (lambda: scratch.sse_loss(np.ones((5, 1)), np.ones(5)), r"predictions have shape \(5, 1\) but targets \(5,\)"),
+    (lambda: scratch.MLP([2, 4, 1], ["relu"]), "makes 2 Dense layers, so give 2 activations, not 1"),
+    (lambda: scratch.MLP([2, 4, 1], ["relu", "softmax"]), "activation 'softmax' is unknown"),
+    (lambda: scratch.MLP([2, 0, 1], ["relu", None]), r"cfg\[1\] is 0"),
+    (lambda: scratch.Dense(2, 3, init="zeros"), "init 'zeros' is unknown"),
+    (lambda: scratch.MLP([2, 1], [None]).backward(np.ones((1, 1))), "call forward before backward"),
+]
+
+
+@pytest.mark.parametrize("call,msg", SHAPE_CASES)
+def test_scratch_bad_shapes_name_layer_and_shapes(call, msg):
+    with pytest.raises((ValueError, RuntimeError), match=msg):
+        call()
