@@ -120,8 +120,11 @@ def plot_decision_boundary(predict_fn: Any, X: Any, y: Any = None, ax: Axes | No
     n_classes = int(max(labels.max(), y_np.max() if y_np is not None else 0)) + 1
     cmap = ListedColormap(CLASS_COLORS[:max(n_classes, 2)])
     ax.contourf(xx, yy, labels, levels=np.arange(-0.5, n_classes + 0.5), cmap=cmap, alpha=alpha)
-    ax.scatter(X[:, 0], X[:, 1], c=y_np if y_np is not None else "k", cmap=cmap, s=point_size,
-               vmin=-0.5, vmax=max(n_classes, 2) - 0.5, edgecolors="white", linewidths=0.3)
+    if y_np is None:
+        ax.scatter(X[:, 0], X[:, 1], c="k", s=point_size, edgecolors="white", linewidths=0.3)
+    else:
+        ax.scatter(X[:, 0], X[:, 1], c=y_np, cmap=cmap, s=point_size, vmin=-0.5,
+                   vmax=max(n_classes, 2) - 0.5, edgecolors="white", linewidths=0.3)
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
     ax.set_aspect("equal")

@@ -348,6 +348,7 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     model.train()
     try:
         for e in range(start_epoch + 1, start_epoch + epochs + 1):
+            hist.lr.append(opt.param_groups[0]["lr"])  # the rate this epoch starts with
             if full_batch:
                 opt.zero_grad()
                 batch_loss = loss_fn(model(X), y)
@@ -370,13 +371,12 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
                 epoch_loss = total.item() / n
             hist.epoch.append(e)
             hist.loss.append(epoch_loss)
-            hist.lr.append(opt.param_groups[0]["lr"])
             hist.time.append(t_offset + time.perf_counter() - wall0 - aside_seconds)
             if not math.isfinite(epoch_loss):
                 where = f"step {e}" if full_batch else f"epoch {e} (steps {(e - 1) * steps_per_epoch + 1}-{e * steps_per_epoch})"
                 raise TrainingDiverged(
                     f"Training diverged: the loss became {epoch_loss} at {where} with learning rate "
-                    f"{opt.param_groups[0]['lr']:g}; lower the learning rate (e.g. 10 times) and train again.",
+                    f"{hist.lr[-1]:g}; lower the learning rate (e.g. 10 times) and train again.",
                     hist)
             if track and ((e - start_epoch) % eval_every == 0 or e == start_epoch + epochs):
                 t_eval = time.perf_counter()
