@@ -41,8 +41,8 @@ def median_time(fn, repeats: int) -> tuple[float, object]:
 
 
 def row(name: str, original: str, course: str, ratio: float, target: str, ok: bool, note: str = "") -> None:
-    ROWS.append(dict(benchmark=name, original=original, course=course, ratio=round(ratio, 3),
-                     target=target, met=ok, note=note))
+    ROWS.append(dict(benchmark=name, original=original, course=course, ratio=round(float(ratio), 3),
+                     target=target, met=bool(ok), note=note))
     print(f"  {name}: ratio {ratio:.3f} (target {target}) {'met' if ok else 'MISSED'} {note}", flush=True)
 
 
