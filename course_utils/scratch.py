@@ -28,6 +28,9 @@ class Layer:
         raise NotImplementedError
 
     def _check(self, x: np.ndarray, grad_out: np.ndarray | None = None, width: int | None = None) -> None:
+        if x.ndim == 2 and (width is None or x.shape[1] == width) and (
+                grad_out is None or grad_out.shape[0] == x.shape[0]):
+            return
         name = type(self).__name__
         if x.ndim != 2:
             raise ValueError(f"{name} expects a 2-D input (N, D), got shape {x.shape}.")
@@ -59,17 +62,26 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._check(x, width=self.params["W"].shape[0])
-        return x @ self.params["W"] + self.params["b"]
+        out = x @ self.params["W"]
+        out += self.params["b"]
+        return out
 
-    def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out: (N, H) → stores dW (D, H), db (H,); returns grad_x (N, D)."""
+    def backward(self, x: np.ndarray, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """grad_out: (N, H) → stores dW = xᵀ·grad_out (D, H), db = Σₙ grad_out (H,);
+        returns grad_x = grad_out·Wᵀ (N, D), or None when ``input_grad=False`` (a first layer)."""
         W = self.params["W"]
         self._check(x, grad_out, width=W.shape[0])
         if grad_out.shape[1] != W.shape[1]:
             raise ValueError(f"Dense({W.shape[0]}, {W.shape[1]}).backward got grad_out of shape "
                              f"{grad_out.shape}, expected (N, {W.shape[1]}).")
         np.matmul(x.T, grad_out, out=self.grads["W"])
-        np.sum(grad_out, axis=0, out=self.grads["b"])
+        if len(getattr(self, "_ones", ())) != len(x):
+            self._ones = np.ones(len(x), dtype=grad_out.dtype)
+        np.matmul(self._ones, grad_out, out=self.grads["b"])  # the sum over examples, as one BLAS call
+        if not input_grad:
+            return None
+        if W.shape[1] == 1:  # an outer product: broadcasting beats a rank-1 matrix product
+            return grad_out * W[:, 0]
         return grad_out @ W.T
 
     def __repr__(self) -> str:
@@ -80,27 +92,36 @@ class ReLU(Layer):
     """``out = max(x, 0)``, elementwise. x, out: (N, D)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.maximum(x, 0)
+        self._x, self._mask = x, x > 0
+        return x * self._mask
 
     def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
         """grad_out: (N, D) → grad_x (N, D): passed where x > 0, zero elsewhere."""
         self._check(x, grad_out)
-        return grad_out * (x > 0)
+        mask = self._mask if getattr(self, "_x", None) is x else x > 0
+        return grad_out * mask
 
 
 class Sigmoid(Layer):
     """``out = 1 / (1 + exp(-x))``, elementwise. x, out: (N, D)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):  # exp(-x) → inf for x ≪ 0 gives the right limit, 0
-            self._x, self._out = x, 1.0 / (1.0 + np.exp(-x))
-        return self._out
+        # 1 / (1 + exp(-x)) == (1 + tanh(x / 2)) / 2: the same function, and tanh is faster and never overflows
+        out = np.multiply(x, 0.5)
+        np.tanh(out, out=out)
+        out += 1.0
+        out *= 0.5
+        self._x, self._out = x, out
+        return out
 
     def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
         """grad_out: (N, D) → grad_x = grad_out · s(x)(1 − s(x)), (N, D)."""
         self._check(x, grad_out)
         s = self._out if getattr(self, "_x", None) is x else self.forward(x)
-        return grad_out * s * (1.0 - s)
+        grad = 1.0 - s
+        grad *= s
+        grad *= grad_out
+        return grad
 
 
 class Tanh(Layer):
@@ -182,11 +203,17 @@ class MLP:
             x = layer.forward(x)
         return x
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Backpropagate ``grad_out`` (N, cfg[-1]) through the last ``forward``; fills every ``grads``."""
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """Backpropagate ``grad_out`` (N, cfg[-1]) through the last ``forward``; fills every ``grads``.
+
+        Returns ∂L/∂X, except when the first layer is Dense: that input gradient is skipped (None)."""
         if not self._inputs:
             raise RuntimeError("call forward before backward.")
-        for layer, x in zip(reversed(self.layers), reversed(self._inputs)):
+        last = len(self.layers) - 1
+        for i, (layer, x) in enumerate(zip(reversed(self.layers), reversed(self._inputs))):
+            if i == last and isinstance(layer, Dense):
+                layer.backward(x, grad_out, input_grad=False)  # nobody needs ∂L/∂X
+                return None
             grad_out = layer.backward(x, grad_out)
         return grad_out
 
