@@ -184,6 +184,16 @@ def bench_mnist(quick: bool, fashion: bool = False) -> None:
                        f"{np.median(np.diff([0.0, *h.time])):.2f} s an epoch")
 
 
+def bench_playground(quick: bool) -> None:
+    from course_utils import widgets
+    pg = widgets.playground(seed=0)
+    pg.run(3)  # warm-up
+    frames = 10 if quick else 40
+    fps = pg.run(frames)
+    row("playground frame (5 epochs of training + redraw)", "-", f"{1000 / fps:.0f} ms ({fps:.1f} frames/s)",
+        (1000 / fps) / 100, "≤ 100 ms", 1000 / fps <= 100, "ratio against the 100 ms target")
+
+
 def bench_notebooks() -> None:
     import shutil
     import tempfile
@@ -253,7 +263,7 @@ def main() -> int:
     t0 = time.perf_counter()
     benches = [lambda: bench_fit_overhead(repeats), lambda: bench_sine(args.quick),
                lambda: bench_moons(repeats), lambda: bench_mnist(args.quick),
-               lambda: bench_gemm_limit(args.quick)]
+               lambda: bench_gemm_limit(args.quick), lambda: bench_playground(args.quick)]
     if not args.quick:
         benches += [lambda: bench_mnist(False, fashion=True), bench_notebooks]
     for bench in benches:

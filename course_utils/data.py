@@ -62,6 +62,41 @@ def sine_data(n: int = 1000, low: float = -10.0, high: float = 10.0) -> tuple[to
     return x, torch.sin(x)
 
 
+TOY_SETS = ("circles", "moons", "xor", "gaussians", "spiral")
+
+
+def toy_2d(name: str, n: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A 2-D, two-class toy set (as in TensorFlow Playground): X ``(n, 2)`` float32, y ``(n,)`` int64.
+
+    ``name`` is one of ``circles``, ``moons``, ``xor``, ``gaussians``, ``spiral``; ``noise`` is the
+    standard deviation of the Gaussian jitter, relative to a unit-sized pattern.
+    """
+    from sklearn import datasets as skd
+    if name not in TOY_SETS:
+        raise ValueError(f"data set {name!r} is unknown: use one of {', '.join(TOY_SETS)}.")
+    if n < 2:
+        raise ValueError(f"n must be at least 2 points, not {n!r}.")
+    rng = np.random.default_rng(seed)
+    if name == "circles":
+        X, y = skd.make_circles(n_samples=n, factor=0.4, noise=noise, random_state=seed)
+    elif name == "moons":
+        X, y = skd.make_moons(n_samples=n, noise=noise, random_state=seed)
+        X = (X - [0.5, 0.25]) / 1.2
+    elif name == "gaussians":
+        X, y = skd.make_blobs(n_samples=n, centers=[[-0.5, -0.5], [0.5, 0.5]], cluster_std=0.2 + noise,
+                              random_state=seed)
+    elif name == "xor":
+        X = rng.uniform(-1, 1, (n, 2))
+        y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)
+        X = X + rng.normal(0, noise, X.shape)
+    else:  # two interleaved spiral arms
+        t = np.sqrt(rng.uniform(0, 1, n)) * 3 * np.pi
+        y = np.arange(n) % 2
+        r = t / (3 * np.pi)
+        X = np.c_[r * np.cos(t + np.pi * y), r * np.sin(t + np.pi * y)] + rng.normal(0, noise, (n, 2))
+    return torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.long)
+
+
 @dataclass
 class ImageSet:
     """Images held in memory: ``X`` normalised ``(N, 784)`` floats, ``y`` labels, ``images`` raw bytes."""

@@ -1,0 +1,153 @@
+"""Drive the widgets through their traits and buttons, as a learner's clicks would."""
+import asyncio
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import widgets
+
+
+@pytest.mark.parametrize("text,expected", [("8,8", [8, 8]), (" 4 ", [4]), ("", []), ("16, 8,4", [16, 8, 4])])
+def test_parse_hidden(text, expected):
+    assert widgets.parse_hidden(text) == expected
+
+
+@pytest.mark.parametrize("text,msg", [("8,,a", "entry 2 is empty"), ("0", "entry 1 is 0"), ("8,a", r"entry 2 \('a'\) is not a whole number"),
+                                      ("-3", "not a whole number"), ("999", "256 units or fewer"), ("1,1,1,1,1,1,1", "at most 6")])
+def test_parse_hidden_rejects(text, msg):
+    with pytest.raises(ValueError, match=msg):
+        widgets.parse_hidden(text)
+
+
+@pytest.fixture
+def pg():
+    return widgets.playground(n=200, resolution=30, epochs_per_frame=3)
+
+
+def _params(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def test_step_trains_and_redraws(pg):
+    before, image = _params(pg.model), pg.view_w.value
+    pg.step_w.click()
+    assert pg.epoch == 3 and "epoch 3" in pg.epoch_w.value
+    assert any(not torch.equal(a, b) for a, b in zip(before, pg.model.parameters()))
+    assert pg.view_w.value != image and len(pg.neurons_w.value) > 100
+    assert len(pg.l_train.get_xdata()) == 3 and len(pg.l_test.get_xdata()) == 1
+    pg.run(4)
+    assert pg.epoch == 15 and pg.history.metrics["epoch"] == [3, 6, 9, 12, 15]
+
+
+def test_training_improves_the_fit(pg):
+    pg.run(30)
+    assert pg.history.loss[-1] < 0.5 * pg.history.loss[0]
+    assert pg.history.last("val_acc") > 0.9
+
+
+def test_bad_hidden_sizes_keep_the_last_good_model(pg):
+    pg.run(2)
+    model, epoch = pg.model, pg.epoch
+    pg.hidden_w.value = "8,,a"
+    assert "entry 2 is empty" in pg.message_w.value and "last good network is kept" in pg.message_w.value
+    assert pg.model is model and pg.epoch == epoch and pg.cfg == [2, 8, 8, 2]
+    pg.hidden_w.value = "0"
+    assert "at least 1 unit" in pg.message_w.value and pg.model is model
+    pg.hidden_w.value = "4"
+    assert pg.message_w.value == "" and pg.cfg == [2, 4, 2] and pg.epoch == 0
+    assert pg.hidden_maps().shape == (4, 30, 30)
+
+
+def test_controls_change_model_and_data(pg):
+    pg.run(1)
+    weights = _params(pg.model)
+    pg.lr_w.value = 0.1
+    assert pg.optimizer.param_groups[0]["lr"] == pytest.approx(0.1)
+    assert all(torch.equal(a, b) for a, b in zip(weights, pg.model.parameters())), "lr keeps the weights"
+    pg.opt_w.value = "sgd"
+    assert isinstance(pg.optimizer, torch.optim.SGD)
+    pg.l2_w.value = 1e-3
+    assert pg.optimizer.param_groups[0]["weight_decay"] == 1e-3
+    pg.act_w.value = "relu"
+    assert isinstance(pg.model[1], torch.nn.ReLU) and pg.epoch == 0
+    X = pg.X_train.clone()
+    pg.data_w.value = "spiral"
+    assert not torch.equal(X, pg.X_train)
+    n_train = len(pg.X_train)
+    pg.split_w.value = 0.8
+    assert len(pg.X_train) > n_train
+    seed = pg.seed
+    pg.regen_w.click()
+    assert pg.seed == seed + 1
+    pg.run(1)
+    pg.reset_w.click()
+    assert pg.epoch == 0 and "epoch 0" in pg.epoch_w.value
+
+
+def test_code_line_recreates_the_settings(pg):
+    pg.data_w.value, pg.hidden_w.value, pg.act_w.value, pg.batch_w.value = "xor", "6,3", "relu", "full"
+    line = pg.code_line
+    assert line.startswith("playground(data_set='xor'") and "hidden='6,3'" in line
+    again = eval(line, {"playground": lambda **kw: widgets.playground(n=200, resolution=30, **kw)})
+    assert again.cfg == [2, 6, 3, 2] and again.batch_w.value == "full" and again.code_line == line
+
+
+def test_divergence_is_reported_and_stops_play(pg):
+    pg.act_w.value, pg.opt_w.value = "relu", "sgd"   # unbounded units, plain steps
+    pg.optimizer.param_groups[0]["lr"] = 1e30   # far beyond the slider, to force a blow-up
+    pg.play_w.value = True                       # no kernel loop here: play is refused at once
+    pg.step()
+    assert "Training diverged" in pg.message_w.value and "lower the learning rate" in pg.message_w.value
+    assert pg.play_w.value is False
+
+
+def test_play_runs_in_the_background_and_pause_stops_it(pg):
+    async def session():
+        pg.play_w.value = True
+        assert pg.play_w.description == "pause"
+        await asyncio.sleep(0.6)          # the kernel would be reading widget messages meanwhile
+        pg.play_w.value = False
+        await asyncio.wait_for(pg._task, 2)
+        return pg.epoch
+    epoch = asyncio.run(session())
+    assert epoch >= 3 * 3, "several frames trained while playing"
+    assert pg.epoch == epoch and pg.play_w.description == "play"
+
+
+def test_play_without_event_loop_explains(pg):
+    pg.play_w.value = True
+    assert pg.play_w.value is False and "running Jupyter kernel" in pg.message_w.value
+
+
+def test_widget_tree_builds(pg):
+    tree = pg.widget()
+    assert tree.children and np.frombuffer(pg.view_w.value[:8], np.uint8).tolist()[1:4] == [80, 78, 71]
+
+
+def test_fit_explorer_retrains_on_change():
+    from course_utils import data
+    x, y = data.regression_data(seed=0)
+    ex = widgets.FitExplorer(x, y, hidden="10", steps=50)
+    first_mse, image = ex.mse, ex.view_w.value
+    assert "31</b> parameters" in ex.info_w.value
+    ex.steps_w.value = 300
+    assert ex.mse < first_mse and ex.view_w.value != image
+    ex.hidden_w.value = "20,20"
+    assert ex.n_params == 20 + 20 + 420 + 21 and "481</b> parameters" in ex.info_w.value
+    model = ex.model
+    ex.hidden_w.value = "20,,"
+    assert "entry 2 is empty" in ex.info_w.value and ex.model is model
+
+
+def test_digit_browser_shows_probabilities():
+    images = torch.randint(0, 255, (5, 28, 28), dtype=torch.uint8)
+    probs = torch.softmax(torch.randn(5, 10), 1)
+    labels = torch.tensor([0, 1, 2, 3, 4])
+    b = widgets.DigitBrowser(images, labels, probs)
+    b.index_w.value = 3
+    assert f"true <b>3</b>" in b.info_w.value
+    assert np.isclose(b.bars[int(probs[3].argmax())].get_height(), float(probs[3].max()))
+    assert np.array_equal(b.im.get_array(), images[3].numpy())
+    with pytest.raises(ValueError, match="same, non-zero length"):
+        widgets.DigitBrowser(images, labels[:2], probs)
