@@ -3,6 +3,7 @@
 Its assertions must hold both times (re-runnable, and robust rather than lucky), and it must
 write nothing into the repository (only the data folder and the system temporary folder).
 """
+import copy
 import os
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def test_run_all_twice_with_a_second_seed(path, tmp_path, monkeypatch):
     assert seeded, "a seed cell with SEED = 0"
     for c in seeded:
         c.source = c.source.replace("SEED = 0", "SEED = 1")
-    twice = nbformat.v4.new_notebook(cells=[c.copy() for c in nb.cells] * 2, metadata=nb.metadata)
+    second = copy.deepcopy(nb.cells)
+    for c in second:
+        c.id = f"{c.id}-again"
+    twice = nbformat.v4.new_notebook(cells=nb.cells + second, metadata=nb.metadata)
     monkeypatch.setenv("COURSE_CHECKPOINTS", str(tmp_path / "checkpoints"))
     monkeypatch.delenv("MPLBACKEND", raising=False)
     before = _snapshot()
