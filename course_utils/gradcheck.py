@@ -54,14 +54,20 @@ def _loss_fn(name: str):
     return {"sse": scratch.sse_loss, "mse": scratch.mse_loss, "bce": scratch.bce_loss}[name]
 
 
+def _backprop(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str):
+    """Float64 X and column y, and the gradients ``model.backward`` computes for the loss, by name."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
+    _, grad = _loss_fn(loss)(model.forward(X), y)
+    model.backward(grad)
+    return X, y, {name: g.copy() for name, _, g in model.parameters()}
+
+
 def check_numeric(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = "sse") -> dict[str, float]:
     """Per-parameter relative error of backprop against central differences of the whole loss."""
     loss_fn = _loss_fn(loss)
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
-    _, grad = loss_fn(model.forward(X), y)
-    model.backward(grad)
-    analytic = {name: g.copy() for name, _, g in model.parameters()}
+    X, y, analytic = _backprop(model, X, y, loss)
+
     def f() -> float:
         return loss_fn(model.predict_proba(X), y)[0]
     return {name: rel_error(analytic[name], numerical_grad(f, value)) for name, value, _ in model.parameters()}
@@ -110,13 +116,9 @@ def torch_grads(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = "s
 
 def check_torch(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = "sse") -> dict[str, float]:
     """Per-parameter relative error of backprop against ``torch.autograd`` on the same float64 weights."""
-    loss_fn = _loss_fn(loss)
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
-    _, grad = loss_fn(model.forward(X), y)
-    model.backward(grad)
+    X, y, analytic = _backprop(model, X, y, loss)
     reference = torch_grads(model, X, y, loss)
-    return {name: rel_error(g, reference[name]) for name, _, g in model.parameters()}
+    return {name: rel_error(g, reference[name]) for name, g in analytic.items()}
 
 
 def report(*columns: tuple[str, dict[str, float]], tol: float = 1e-6) -> bool:

@@ -347,29 +347,26 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
 
     wall0 = time.perf_counter()
     aside_seconds = 0.0
+    def step(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        """One training step: zero_grad, forward, loss, backward, update."""
+        opt.zero_grad()
+        batch_loss = loss_fn(model(xb), yb)
+        batch_loss.backward()
+        opt.step()
+        if sched is not None:
+            sched.step()
+        return batch_loss.detach()
+
     model.train()
     try:
         for e in range(start_epoch + 1, start_epoch + epochs + 1):
             hist.lr.append(opt.param_groups[0]["lr"])  # the rate this epoch starts with
             if full_batch:
-                opt.zero_grad()
-                batch_loss = loss_fn(model(X), y)
-                batch_loss.backward()
-                opt.step()
-                if sched is not None:
-                    sched.step()
-                epoch_loss = batch_loss.item()
+                epoch_loss = step(X, y).item()
             else:
                 total = torch.zeros((), device=dev)
                 for idx in batches(n, batch_size, generator=gen):
-                    xb, yb = X[idx], y[idx]
-                    opt.zero_grad()
-                    batch_loss = loss_fn(model(xb), yb)
-                    batch_loss.backward()
-                    opt.step()
-                    if sched is not None:
-                        sched.step()
-                    total += batch_loss.detach() * len(xb)
+                    total += step(X[idx], y[idx]) * len(idx)
                 epoch_loss = total.item() / n
             hist.epoch.append(e)
             hist.loss.append(epoch_loss)
