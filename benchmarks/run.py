@@ -213,32 +213,55 @@ def bench_notebooks() -> None:
         wall <= 300, "ratio against the 5-minute target")
 
 
+def _median_seconds(fn, reps: int, blocks: int = 5) -> float:
+    fn()
+    times = []
+    for _ in range(blocks):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        times.append((time.perf_counter() - t0) / reps)
+    return statistics.median(times)
+
+
 def bench_gemm_limit(quick: bool) -> None:
-    n = 60_000
+    """Per-epoch time of the course recipe against the machine's matrix-multiply limit.
+
+    As the issue defines it: 97 GFLOP per epoch (6·N·parameters) at the GEMM rate of the recipe's
+    main product (128×784 by 784×256), measured here. The note adds a stricter limit: the step's
+    own 8 products (3 forward; weight gradients of 3 layers, input gradients of 2) replayed.
+    """
+    n, bs = 60_000, 128
     X = torch.randn(n, 784)
     y = torch.randint(0, 10, (n,))
-    source = "random data of MNIST's shape (time does not depend on the pixels)"
+    source = "random data of MNIST's shape"
     root = fashion_root()
     if root is not None:
         fashion = data.load_mnist(root, fashion=True, download=False)[0]
         X, y, source = fashion.X, fashion.y, "Fashion-MNIST's 60,000 training images"
-    params = models.n_params(models.mlp([784, 256, 256, 10]))
-    flops = 6 * n * params  # forward 2·N·P, backward 4·N·P
-    a, b = torch.randn(128, 784), torch.randn(784, 256)
-    reps = 2000
-    torch.mm(a, b)
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        torch.mm(a, b)
-    gemm_rate = 2 * 128 * 784 * 256 * reps / (time.perf_counter() - t0)
+    sizes = [784, 256, 256, 10]
+    flops = 6 * n * models.n_params(models.mlp(sizes))
+    a, b = torch.randn(bs, 784), torch.randn(784, 256)
+    rate = 2 * bs * 784 * 256 / _median_seconds(lambda: torch.mm(a, b), 200)
+    acts = [torch.randn(bs, k) for k in sizes]
+    weights = [torch.randn(o, i) for i, o in zip(sizes[:-1], sizes[1:])]
+
+    def step_gemms() -> None:
+        for x, w in zip(acts[:-1], weights):
+            torch.mm(x, w.t())
+        for k, w in enumerate(weights):
+            torch.mm(acts[k + 1].t(), acts[k])
+            if k > 0:
+                torch.mm(acts[k + 1], w)
+    replay = _median_seconds(step_gemms, 100) * -(-n // bs)
     set_seed(0)
-    h = train.fit(models.mlp([784, 256, 256, 10]), X, y, loss="cross_entropy", optimizer="adam", lr=1e-3,
-                  epochs=1 if quick else 3, batch_size=128, seed=0)
+    h = train.fit(models.mlp(sizes), X, y, loss="cross_entropy", optimizer="adam", lr=1e-3,
+                  epochs=1 if quick else 3, batch_size=bs, seed=0)
     epoch = statistics.median(np.diff([0.0, *h.time]))
-    limit = flops / gemm_rate
+    limit = flops / rate
     row("60,000×784 epoch (course recipe) vs GEMM limit", f"limit {limit:.2f} s ({flops / 1e9:.0f} GFLOP at "
-        f"{gemm_rate / 1e9:.0f} GFLOP/s)", f"{epoch:.2f} s", epoch / limit, "≤ 1.5", epoch / limit <= 1.5,
-        source)
+        f"{rate / 1e9:.0f} GFLOP/s)", f"{epoch:.2f} s", epoch / limit, "≤ 1.5", epoch / limit <= 1.5,
+        f"{source}; the step's own 8 GEMMs replayed: {replay:.2f} s, ratio {epoch / replay:.2f}")
 
 
 def machine() -> dict:
