@@ -2,6 +2,8 @@
 import os
 
 import matplotlib
+import numpy as np
+import pytest
 
 # A notebook kernel inherits this environment: MPLBACKEND=Agg would hide every inline figure.
 os.environ.pop("MPLBACKEND", None)
@@ -12,3 +14,13 @@ def pytest_collectstart(collector):
     # Progress bars write changing rates to stderr; what matters in those cells is asserted in code.
     if getattr(collector, "fspath", None) is not None and collector.fspath.ext == ".ipynb":
         collector.skip_compare += ("stderr",)
+
+
+@pytest.fixture
+def write_idx():
+    """Write an array as an IDX file of bytes (MNIST's format)."""
+    def write(path, arr):
+        arr = np.asarray(arr, dtype=np.uint8)
+        head = bytes([0, 0, 8, arr.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in arr.shape)
+        path.write_bytes(head + arr.tobytes())
+    return write

@@ -91,12 +91,6 @@ def _mnist_raw(tmp_path):
     return raw
 
 
-def _write_idx(path, arr):
-    arr = np.asarray(arr, dtype=np.uint8)
-    head = bytes([0, 0, 8, arr.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in arr.shape)
-    path.write_bytes(head + arr.tobytes())
-
-
 def test_offline_without_files_says_where_to_put_them(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA", str(tmp_path))
     with pytest.raises(data.DataNotFoundError, match=re.escape(str(tmp_path / "MNIST" / "raw")) + ".*COURSE_DATA"):
@@ -114,10 +108,10 @@ def test_failed_download_is_one_sentence(tmp_path, monkeypatch):
     assert "\n" not in str(err.value)
 
 
-def test_truncated_idx_file_is_named(tmp_path):
+def test_truncated_idx_file_is_named(tmp_path, write_idx):
     raw = _mnist_raw(tmp_path)
     for f, shape in zip(data.MNIST_FILES, [(3, 28, 28), (3,), (2, 28, 28), (2,)]):
-        _write_idx(raw / f, np.zeros(shape))
+        write_idx(raw / f, np.zeros(shape))
     (raw / "train-images-idx3-ubyte").write_bytes((raw / "train-images-idx3-ubyte").read_bytes()[:-100])
     with pytest.raises(data.CorruptDataError, match="train-images-idx3-ubyte has 2,268 bytes but its header announces 2,368"):
         data.load_mnist(tmp_path)

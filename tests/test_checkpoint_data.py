@@ -46,20 +46,14 @@ def test_regression_and_sine_data():
     assert x.shape == (1000, 1) and float(x.min()) == -10 and torch.allclose(y, torch.sin(x))
 
 
-def _write_idx(path, arr):
-    arr = np.asarray(arr, dtype=np.uint8)
-    head = bytes([0, 0, 8, arr.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in arr.shape)
-    path.write_bytes(head + arr.tobytes())
-
-
-def test_load_mnist_from_idx_files_any_size(tmp_path):
+def test_load_mnist_from_idx_files_any_size(tmp_path, write_idx):
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
     rng = np.random.default_rng(0)
-    _write_idx(raw / "train-images-idx3-ubyte", rng.integers(0, 256, (30, 28, 28)))
-    _write_idx(raw / "train-labels-idx1-ubyte", np.arange(30) % 10)
-    _write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (7, 28, 28)))
-    _write_idx(raw / "t10k-labels-idx1-ubyte", np.arange(7))
+    write_idx(raw / "train-images-idx3-ubyte", rng.integers(0, 256, (30, 28, 28)))
+    write_idx(raw / "train-labels-idx1-ubyte", np.arange(30) % 10)
+    write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (7, 28, 28)))
+    write_idx(raw / "t10k-labels-idx1-ubyte", np.arange(7))
     train, test = data.load_mnist(tmp_path, download=False)
     assert train.X.shape == (30, 784) and test.X.shape == (7, 784) and train.y.dtype == torch.long
     assert abs(float(train.X.mean())) < 1e-5 and abs(float(train.X.std()) - 1) < 1e-3
