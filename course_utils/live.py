@@ -19,6 +19,16 @@ from matplotlib.figure import Figure
 from .train import Callback, History
 
 
+def png_bytes(canvas: FigureCanvasAgg) -> bytes:
+    """One Agg render of the canvas's figure as PNG bytes (no layout passes, light compression)."""
+    from PIL import Image as PILImage
+    canvas.draw()
+    rgba = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    rgba.convert("RGB").save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
 def _in_kernel() -> bool:
     try:
         from IPython import get_ipython
@@ -117,15 +127,9 @@ class LivePlot(Callback):
             self.handle.update(self.image())
 
     def image(self) -> Any:
-        """The figure as a PNG ``IPython.display.Image`` (one Agg render, no layout passes)."""
+        """The figure as a PNG ``IPython.display.Image``."""
         from IPython.display import Image
-        from PIL import Image as PILImage
-        self.canvas.draw()
-        rgba = PILImage.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba(),
-                                   "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        rgba.convert("RGB").save(buf, format="png", compress_level=1)
-        return Image(data=buf.getvalue(), format="png")
+        return Image(data=png_bytes(self.canvas), format="png")
 
     def on_train_begin(self, model: torch.nn.Module, history: History) -> None:
         if _in_kernel() and self.handle is None:

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
 from . import data, models, train
+from .live import png_bytes
 
 BATCHES = {"8": 8, "16": 16, "32": 32, "64": 64, "full": None}
 L2S = [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
@@ -50,14 +51,6 @@ def parse_hidden(text: str) -> list[int]:
     return sizes
 
 
-def _png(canvas: FigureCanvasAgg) -> bytes:
-    canvas.draw()
-    img = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="png", compress_level=1)
-    return buf.getvalue()
-
-
 def _tiles_png(maps: np.ndarray, size: int = 48, per_row: int = 8) -> bytes:
     """Neuron heatmaps (k, R, R) in [-1, 1] as one PNG of tiles, without Matplotlib axes (fast)."""
     k, r, _ = maps.shape
@@ -74,7 +67,18 @@ def _tiles_png(maps: np.ndarray, size: int = 48, per_row: int = 8) -> bytes:
     return buf.getvalue()
 
 
-class Playground:
+class _Shown:
+    """Displays :meth:`widget` when the object is the last line of a notebook cell."""
+
+    def widget(self) -> W.Widget:
+        raise NotImplementedError
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.widget())
+
+
+class Playground(_Shown):
     """TensorFlow-Playground-style explorer: data, network, controls and live views.
 
     Every argument is also a control; :attr:`code_line` shows the call that recreates the state.
@@ -260,7 +264,7 @@ class Playground:
         self.l_test.set_data(h.metrics.get("epoch", []), h.metrics.get("val_loss", []))
         self.ax_l.relim()
         self.ax_l.autoscale_view()
-        self.view_w.value = _png(self.canvas)
+        self.view_w.value = png_bytes(self.canvas)
         self.neurons_w.value = _tiles_png(self.hidden_maps()[:32])
         acc = f", test accuracy {h.metrics['val_acc'][-1]:.3f}" if h.metrics.get("val_acc") else ""
         loss = f", train loss {h.loss[-1]:.4f}" if h.loss else ""
@@ -302,17 +306,13 @@ class Playground:
                         self.neurons_w, self.code_w])
         return W.HBox([controls, views])
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget())
-
 
 def playground(**kwargs: Any) -> Playground:
     """Create a :class:`Playground`; display it by leaving it as the last line of a cell."""
     return Playground(**kwargs)
 
 
-class FitExplorer:
+class FitExplorer(_Shown):
     """1-D regression explorer: hidden sizes and steps in, the fitted curve and its MSE out.
 
     Changing a control retrains from the same seed (``continuous_update=False``: on release).
@@ -362,17 +362,13 @@ class FitExplorer:
         self.n_params = models.n_params(self.model)
         self.info_w.value = (f"cfg {[1, *hidden, 1]}: <b>{self.n_params:,}</b> parameters, final MSE "
                              f"<b>{self.mse:.5f}</b> after {h.epochs} steps ({h.train_time:.2f} s)")
-        self.view_w.value = _png(self.canvas)
+        self.view_w.value = png_bytes(self.canvas)
 
     def widget(self) -> W.Widget:
         return W.VBox([W.HBox([self.hidden_w, self.steps_w]), self.info_w, self.view_w])
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget())
 
-
-class DigitBrowser:
+class DigitBrowser(_Shown):
     """Browse images with the model's predicted probabilities (e.g. the test set's mistakes)."""
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, probs: torch.Tensor,
@@ -408,11 +404,7 @@ class DigitBrowser:
             bar.set_color("C2" if k == label else ("C3" if k == pred else "0.6"))
         self.info_w.value = (f"true <b>{self.classes[label]}</b>, predicted <b>{self.classes[pred]}</b> "
                              f"with probability {p[pred]:.2f}")
-        self.view_w.value = _png(self.canvas)
+        self.view_w.value = png_bytes(self.canvas)
 
     def widget(self) -> W.Widget:
         return W.VBox([self.index_w, self.info_w, self.view_w])
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget())

@@ -146,7 +146,7 @@ def test_digit_browser_shows_probabilities():
     labels = torch.tensor([0, 1, 2, 3, 4])
     b = widgets.DigitBrowser(images, labels, probs)
     b.index_w.value = 3
-    assert f"true <b>3</b>" in b.info_w.value
+    assert "true <b>3</b>" in b.info_w.value
     assert np.isclose(b.bars[int(probs[3].argmax())].get_height(), float(probs[3].max()))
     assert np.array_equal(b.im.get_array(), images[3].numpy())
     with pytest.raises(ValueError, match="same, non-zero length"):
