@@ -41,8 +41,8 @@ def median_time(fn, repeats: int) -> tuple[float, object]:
 
 
 def row(name: str, original: str, course: str, ratio: float, target: str, ok: bool, note: str = "") -> None:
-    ROWS.append(dict(benchmark=name, original=original, course=course, ratio=round(float(ratio), 3),
-                     target=target, met=bool(ok), note=note))
+    ROWS.append({"benchmark": name, "original": original, "course": course, "ratio": round(float(ratio), 3),
+                     "target": target, "met": bool(ok), "note": note})
     print(f"  {name}: ratio {ratio:.3f} (target {target}) {'met' if ok else 'MISSED'} {note}", flush=True)
 
 
@@ -118,7 +118,7 @@ def bench_moons(repeats: int) -> None:
         def run():
             m = scratch.MLP([2, 64, 32, 16, 1], ["relu", "sigmoid", "sigmoid", "sigmoid"],
                             rng=np.random.RandomState(0), dtype=dtype)
-            losses = scratch.train(m, X, Y, lr=0.8, steps=steps, loss="mse")
+            losses = scratch.train(m, X, Y, lr=0.8, epochs=steps, loss="mse")
             return losses[-1] * len(X), (m.predict(X) == y).mean()
         return run
     to, (lo, ao) = median_time(original, repeats)
@@ -154,7 +154,8 @@ def bench_mnist(quick: bool, fashion: bool = False) -> None:
     from torchvision import datasets, transforms
     root = fashion_root() if fashion else data.data_dir()
     label = "Fashion-MNIST" if fashion else "MNIST"
-    if root is None or not (root / ("FashionMNIST" if fashion else "MNIST") / "raw" / "train-images-idx3-ubyte").exists():
+    folder = "FashionMNIST" if fashion else "MNIST"
+    if root is None or not (root / folder / "raw" / "train-images-idx3-ubyte").exists():
         print(f"  {label}: no data (see the README); skipped", flush=True)
         return
     tr, te = data.load_mnist(root, fashion=fashion, download=False)
@@ -174,7 +175,8 @@ def bench_mnist(quick: bool, fashion: bool = False) -> None:
     t_orig = time.perf_counter() - t0
     acc_orig = train.evaluate(net, te.images.reshape(len(te), -1).float() / 255, te.y, "cross_entropy")["acc"]
     set_seed(0)
-    h = train.fit(models.mlp([784, 256, 256, 10]), tr.X, tr.y, loss="cross_entropy", optimizer="adam",  # lesson 05's recipe
+    # lesson 05's recipe
+    h = train.fit(models.mlp([784, 256, 256, 10]), tr.X, tr.y, loss="cross_entropy", optimizer="adam",
                   lr=4e-3, epochs=6, batch_size=128, schedule="onecycle", val=(te.X, te.y), seed=0)
     reach = h.time_to("val_acc", acc_orig)
     ratio = (reach / t_orig) if reach else float("inf")
@@ -273,9 +275,9 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return dict(cpu=cpu, cores=os.cpu_count(), torch=torch.__version__, threads=torch.get_num_threads(),
-                numpy=np.__version__, python=platform.python_version(),
-                date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "threads": torch.get_num_threads(),
+                "numpy": np.__version__, "python": platform.python_version(),
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
 def main() -> int:
@@ -302,7 +304,7 @@ def main() -> int:
               f"{'yes' if r['met'] else 'no'} |")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(dict(machine=info, results=ROWS), indent=2))
+    (out / "latest.json").write_text(json.dumps({"machine": info, "results": ROWS}, indent=2))
     return 0
 
 

@@ -36,7 +36,10 @@ def load(model: nn.Module, path: str | Path, map_location: str | torch.device | 
         raise FileNotFoundError(f"no checkpoint at {path}: train and save the model first.")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as exc:  # a truncated or foreign file
+    except OSError as exc:  # the file system said no: not the file's fault, so don't call it corrupt
+        raise type(exc)(exc.errno, f"cannot read the checkpoint {path}: {exc.strerror}; check that "
+                                   f"it is a file you may read") from None
+    except Exception as exc:  # a truncated or foreign file: unpickling or zip errors of every kind
         raise ValueError(f"{path} is not a readable checkpoint ({type(exc).__name__}): save it again.") from None
     own = model.state_dict()
     missing = [k for k in own if k not in state]

@@ -5,8 +5,6 @@ Nothing is read or downloaded at import time.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +39,12 @@ def data_dir() -> Path:
 
 
 def checkpoint_dir() -> Path:
-    """Where lessons save weights: ``$COURSE_CHECKPOINTS``, else ``<data folder>/checkpoints``."""
+    """Where lessons save weights: ``$COURSE_CHECKPOINTS``, else ``<data folder>/checkpoints``.
+
+    Asking creates nothing: ``checkpoint.save`` makes the folder when it writes a file.
+    """
     env = os.environ.get("COURSE_CHECKPOINTS")
-    path = Path(env).expanduser() if env else data_dir() / "checkpoints"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(env).expanduser() if env else data_dir() / "checkpoints"
 
 
 def regression_data(n: int = 100, noise: float = 0.2, seed: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,6 +110,24 @@ class ImageSet:
     def __len__(self) -> int:
         return len(self.y)
 
+    def split(self, size: int | float, seed: int = 0) -> tuple[ImageSet, ImageSet]:
+        """Hold out ``size`` examples (a count, or a fraction such as 0.1) at random: ``(rest, held_out)``.
+
+        The usual use: ``train_set, val_set = train_set.split(0.1, seed=SEED)`` for a validation set
+        taken from the training data. Both keep this set's normalisation (mean, std).
+        """
+        n = len(self)
+        k = round(size * n) if isinstance(size, float) else size
+        if isinstance(size, bool) or not isinstance(k, int) or not 0 < k < n:
+            raise ValueError(f"size must be a count from 1 to {n - 1} or a fraction between 0 and 1 of the "
+                             f"{n:,} examples, not {size!r}.")
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+        return self._subset(perm[k:]), self._subset(perm[:k])
+
+    def _subset(self, idx: torch.Tensor) -> ImageSet:
+        return ImageSet(X=self.X[idx], y=self.y[idx], images=self.images[idx], classes=self.classes,
+                        mean=self.mean, std=self.std)
+
 
 def check_idx(path: Path) -> tuple[int, ...]:
     """Check an IDX file's header against its size; return its shape or raise ``CorruptDataError``."""
@@ -144,10 +161,8 @@ def _torchvision_set(name: str, root: Path, train: bool, download: bool):
     elif not download:
         raise DataNotFoundError(f"{cls.__name__} is not in {raw}: put the four IDX files there, or set "
                                 f"COURSE_DATA to a folder that has {cls.__name__}/raw/, or pass download=True.")
-    log = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            return cls(root=str(root), train=train, download=download)
+    try:  # torchvision prints its download progress itself; with the files present it prints nothing
+        return cls(root=str(root), train=train, download=download)
     except (RuntimeError, OSError) as exc:
         if present:
             raise

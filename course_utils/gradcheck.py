@@ -50,26 +50,30 @@ def check_layer(layer: scratch.Layer, x: np.ndarray, seed: int = 0) -> dict[str,
     return errors
 
 
-def _loss_fn(name: str):
-    return {"sse": scratch.sse_loss, "mse": scratch.mse_loss, "bce": scratch.bce_loss}[name]
+def _torch_losses():
+    """The same losses as :data:`course_utils.scratch.LOSSES`, in torch, by the same names."""
+    import torch
+    return {"sse": lambda p, y: ((p - y) ** 2).sum(),
+            "mse": lambda p, y: ((p - y) ** 2).mean(),
+            "bce": lambda p, y: torch.nn.functional.binary_cross_entropy(p.clamp(1e-12, 1 - 1e-12), y)}
 
 
 def _backprop(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str):
     """Float64 X and column y, and the gradients ``model.backward`` computes for the loss, by name."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
-    _, grad = _loss_fn(loss)(model.forward(X), y)
+    _, grad = scratch.get_loss(loss)(model.forward(X), y)
     model.backward(grad)
     return X, y, {name: g.copy() for name, _, g in model.parameters()}
 
 
 def check_numeric(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = "sse") -> dict[str, float]:
     """Per-parameter relative error of backprop against central differences of the whole loss."""
-    loss_fn = _loss_fn(loss)
+    loss_fn = scratch.get_loss(loss)
     X, y, analytic = _backprop(model, X, y, loss)
 
     def f() -> float:
-        return loss_fn(model.predict_proba(X), y)[0]
+        return loss_fn(model.forward(X), y)[0]
     return {name: rel_error(analytic[name], numerical_grad(f, value)) for name, value, _ in model.parameters()}
 
 
@@ -95,17 +99,12 @@ def to_torch(model: scratch.MLP):
 def torch_grads(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = "sse") -> dict[str, np.ndarray]:
     """The loss gradients ``torch.autograd`` computes for the same weights, named and shaped as in ``model``."""
     import torch
+    scratch.get_loss(loss)  # an unknown name gets scratch's one-sentence error
+    loss_fn = _torch_losses()[loss]
     net = to_torch(model)
     Xt = torch.as_tensor(np.asarray(X, dtype=np.float64))
     yt = torch.as_tensor(np.asarray(y, dtype=np.float64)).reshape(len(X), -1)
-    p = net(Xt)
-    if loss == "sse":
-        value = ((p - yt) ** 2).sum()
-    elif loss == "mse":
-        value = ((p - yt) ** 2).mean()
-    else:
-        value = torch.nn.functional.binary_cross_entropy(p.clamp(1e-12, 1 - 1e-12), yt)
-    value.backward()
+    loss_fn(net(Xt), yt).backward()
     out = {}
     for i, (layer, mod) in enumerate(zip(model.layers, net)):
         if isinstance(layer, scratch.Dense):

@@ -16,7 +16,7 @@ import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .train import Callback, History
+from .train import Callback, History, outputs
 
 
 def png_bytes(canvas: FigureCanvasAgg) -> bytes:
@@ -43,13 +43,14 @@ class LivePlot(Callback):
 
     ``metrics`` names History entries: ``"loss"`` and keys of ``history.metrics`` such as
     ``"val_loss"`` or ``"val_acc"``; losses share a log-scale panel, accuracies another.
+    ``xlabel`` names what the fit panel's x axis shows (e.g. ``"x / 10"`` for scaled inputs).
     Artists are updated in place; ``frames`` counts the redraws. ``every=k`` draws every k
     epochs instead (still at most ``fps`` a second): slow motion for runs shorter than a frame.
     """
 
     def __init__(self, x: Any = None, y: Any = None, *, metrics: Sequence[str] = ("loss",),
-                 fps: float = 12.0, every: int | None = None, figsize: tuple[float, float] | None = None, logy: bool = True,
-                 title: str | None = None):
+                 fps: float = 12.0, every: int | None = None, figsize: tuple[float, float] | None = None,
+                 logy: bool = True, title: str | None = None, xlabel: str = "x"):
         if fps <= 0:
             raise ValueError(f"fps must be positive, not {fps!r}.")
         if every is not None and (isinstance(every, bool) or not isinstance(every, int) or every < 1):
@@ -57,7 +58,7 @@ class LivePlot(Callback):
         self.every = every
         self.metrics = list(metrics)
         self.interval = 1.0 / fps
-        self.logy, self.title = logy, title
+        self.logy, self.title, self.xlabel = logy, title, xlabel
         self.x = None if x is None else torch.as_tensor(x).detach().float().reshape(-1, 1).cpu()
         self.y = None if y is None else torch.as_tensor(y).detach().float().reshape(-1).cpu()
         loss_keys = [m for m in self.metrics if m.endswith("loss")]
@@ -82,7 +83,7 @@ class LivePlot(Callback):
             self._order = order
             ax.plot(self.x[:, 0].numpy(), self.y.numpy(), ".", ms=3, color="0.6", label="data")
             (self._fit_line,) = ax.plot([], [], lw=2, color="C3", label="model")
-            ax.set_xlabel("x")
+            ax.set_xlabel(self.xlabel)
             ax.set_ylabel("y")
             ax.legend(loc="best", fontsize=8)
             pad = 0.1 * float(self.y.max() - self.y.min() + 1e-9)
@@ -92,7 +93,7 @@ class LivePlot(Callback):
                 (self._lines[k],) = ax.plot([], [], label=k)
             ax.set_xlabel("epoch")
             is_loss = keys[0].endswith("loss")
-            ax.set_ylabel("loss" if is_loss else "accuracy")
+            ax.set_ylabel(("loss (log scale)" if self.logy else "loss") if is_loss else "accuracy")
             if is_loss and self.logy:
                 ax.set_yscale("log")
             ax.legend(loc="best", fontsize=8)
@@ -109,12 +110,7 @@ class LivePlot(Callback):
         """Update every artist from ``history`` (and ``model`` for the fit curve)."""
         if self._fit_line is not None:
             xs = self.x[self._order]
-            param = next(model.parameters())
-            was_training = model.training
-            model.eval()
-            with torch.no_grad():
-                pred = model(xs.to(param.device, param.dtype)).reshape(-1).cpu().numpy()
-            model.train(was_training)
+            pred = outputs(model, xs).reshape(-1).numpy()
             self._fit_line.set_data(xs[:, 0].numpy(), pred)
         for keys, ax in zip(self.panels, self.axes[-len(self.panels):] if self.panels else []):
             for k in keys:

@@ -1,11 +1,11 @@
-"""One model builder from a layer-size list, and a parameter summary."""
+"""One model builder from a layer-size list, a parameter summary, and running a model outside training."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from numbers import Integral
+from numbers import Integral, Real
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -39,25 +39,62 @@ def check_cfg(cfg: Sequence[int]) -> list[int]:
     return sizes
 
 
-def mlp(cfg: Sequence[int], activation: str = "relu", *, flatten: bool = False,
+def check_activation(activation: str) -> type[nn.Module]:
+    """The ``nn.Module`` class for an activation name, or a one-sentence ``ValueError``."""
+    if not isinstance(activation, str) or activation.lower() not in ACTIVATIONS:
+        raise ValueError(
+            f"activation {activation!r} is unknown: use one of {', '.join(sorted(ACTIVATIONS))}.")
+    return ACTIVATIONS[activation.lower()]
+
+
+def check_dropout(p: float) -> float:
+    """``p`` as a float in [0, 1), or a one-sentence ``ValueError``."""
+    if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= p < 1:
+        raise ValueError(f"dropout must be a probability from 0 (off) up to but not including 1, "
+                         f"such as 0.2; got {p!r}.")
+    return float(p)
+
+
+def mlp(cfg: Sequence[int], activation: str = "relu", *, dropout: float = 0.0, flatten: bool = False,
         bias: bool = True) -> nn.Sequential:
     """A multilayer perceptron from a layer-size list.
 
     ``mlp([1, 10, 1])`` is ``Linear(1, 10), ReLU, Linear(10, 1)``: one ``Linear`` per pair of
-    neighbouring sizes, the activation between them and none after the last layer (it outputs
-    raw scores). ``flatten=True`` puts an ``nn.Flatten`` first, for image batches.
+    neighbouring sizes, the activation after every hidden layer and none after the last (it
+    outputs raw scores). ``dropout=p`` adds ``Dropout(p)`` after every hidden activation (active
+    in ``model.train()``, off in ``model.eval()``); ``flatten=True`` puts an ``nn.Flatten`` first,
+    for image batches.
     """
-    sizes = check_cfg(cfg)
-    if not isinstance(activation, str) or activation.lower() not in ACTIVATIONS:
-        raise ValueError(
-            f"activation {activation!r} is unknown: use one of {', '.join(sorted(ACTIVATIONS))}.")
-    act = ACTIVATIONS[activation.lower()]
+    sizes, act, p = check_cfg(cfg), check_activation(activation), check_dropout(dropout)
     layers: list[nn.Module] = [nn.Flatten()] if flatten else []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(n_in, n_out, bias=bias))
-        if i < len(sizes) - 2:
-            layers.append(act())
+    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):  # the hidden layers
+        layers += [nn.Linear(n_in, n_out, bias=bias), act()]
+        if p > 0:
+            layers.append(nn.Dropout(p))
+    layers.append(nn.Linear(sizes[-2], sizes[-1], bias=bias))  # the output layer: raw scores
     return nn.Sequential(*layers)
+
+
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """Eval mode and no gradients inside the block; the model's own mode comes back after, even on error.
+
+    ``with evaluating(net): out = net(X)`` is how every helper of the package runs a model
+    outside training (dropout off, nothing recorded for ``backward``).
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)
+
+
+def device_of(model: nn.Module) -> torch.device:
+    """The device of the model's first parameter (the CPU for a model without parameters)."""
+    param = next(model.parameters(), None)
+    return param.device if param is not None else torch.device("cpu")
 
 
 def n_params(model: nn.Module, trainable_only: bool = True) -> int:
@@ -104,21 +141,3 @@ def summary(model: nn.Module) -> ParamSummary:
         rows.append((label, tuple(w.shape) if w is not None else None,
                      tuple(b.shape) if b is not None else None, sum(p.numel() for p in own.values())))
     return ParamSummary(rows)
-
-
-def numpy_predictor(model: nn.Module, batch_size: int = 65536) -> Callable[[np.ndarray], np.ndarray]:
-    """Wrap a torch model as ``f(X: ndarray (N, D)) -> ndarray (N, C)`` of raw outputs."""
-    def predict(X: np.ndarray) -> np.ndarray:
-        param = next(model.parameters(), None)
-        dev = param.device if param is not None else torch.device("cpu")
-        dtype = param.dtype if param is not None else torch.float32
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad():
-                Xt = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
-                outs = [model(Xt[i:i + batch_size]) for i in range(0, len(Xt), batch_size)]
-                return torch.cat(outs).cpu().numpy()
-        finally:
-            model.train(was_training)
-    return predict

@@ -161,12 +161,27 @@ def mse_loss(p: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(np.mean(d * d)), 2.0 * d / d.size
 
 
-def bce_loss(p: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> tuple[float, np.ndarray]:
-    """Mean binary cross-entropy of probabilities ``p`` and its gradient. p, y: (N, 1)."""
+def bce_loss(p: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean binary cross-entropy of probabilities ``p`` and its gradient. p, y: (N, 1).
+
+    ``p`` is kept a hair inside (0, 1) so the logarithms stay finite; the margin is the dtype's
+    own resolution, since 1 − 1e-12 rounds to exactly 1 in float32.
+    """
     _check_pair(p, y, "bce_loss")
+    eps = max(1e-12, float(np.finfo(p.dtype).eps)) if p.dtype.kind == "f" else 1e-12
     p = np.clip(p, eps, 1 - eps)
     loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
     return float(loss), (p - y) / (p * (1 - p)) / p.size
+
+
+LOSSES = {"sse": sse_loss, "mse": mse_loss, "bce": bce_loss}
+
+
+def get_loss(name: str):
+    """The loss function for a name in :data:`LOSSES`, or a one-sentence ``ValueError``."""
+    if name not in LOSSES:
+        raise ValueError(f"loss {name!r} is unknown: use one of {', '.join(LOSSES)}.")
+    return LOSSES[name]
 
 
 class MLP:
@@ -224,15 +239,15 @@ class MLP:
                 yield f"{i}.{k}", v, layer.grads[k]
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """The network's output for x (N, D): probabilities when the last layer is a sigmoid."""
-        out = np.asarray(x, dtype=self.dtype)
-        for layer in self.layers:
-            out = layer.forward(out)
-        return out
+        """Class probabilities (N, 2), as scikit-learn's: ``[1 − p, p]`` for a sigmoid output p (N, 1)."""
+        p = self.forward(x)
+        if p.shape[1] != 1:
+            raise ValueError(f"predict_proba needs one sigmoid output per example, but this network has {p.shape[1]}.")
+        return np.hstack([1 - p, p])
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Class labels (N,): 1 where the output exceeds 0.5."""
-        return (self.predict_proba(x)[:, 0] > 0.5).astype(int)
+        """Class labels (N,), as scikit-learn's: 1 where the output probability exceeds 0.5."""
+        return (self.predict_proba(x)[:, 1] > 0.5).astype(int)
 
     def __repr__(self) -> str:
         return "MLP(" + ", ".join(map(repr, self.layers)) + ")"
@@ -244,14 +259,14 @@ def sgd_step(model: MLP, lr: float) -> None:
         value -= lr * grad
 
 
-def train(model: MLP, X: np.ndarray, y: np.ndarray, *, lr: float, steps: int,
+def train(model: MLP, X: np.ndarray, y: np.ndarray, *, lr: float, epochs: int,
           loss: str = "sse") -> list[float]:
-    """Full-batch gradient descent; returns the loss before each step."""
-    loss_fn = {"sse": sse_loss, "mse": mse_loss, "bce": bce_loss}[loss]
+    """Full-batch gradient descent (one step per epoch); returns the loss before each step."""
+    loss_fn = get_loss(loss)
     X = np.asarray(X, dtype=model.dtype)
     y = np.asarray(y, dtype=model.dtype).reshape(len(X), -1)
     losses = []
-    for _ in range(steps):
+    for _ in range(epochs):
         value, grad = loss_fn(model.forward(X), y)
         model.backward(grad)
         sgd_step(model, lr)

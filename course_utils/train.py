@@ -1,28 +1,40 @@
-"""Training loops that return a ``History``; printing, progress bars and plots are callbacks."""
+"""Training loops that return a ``History``; printing, progress bars and plots are callbacks.
+
+Vocabulary, the same across the package: ``epochs`` counts passes over the training set (with
+full-batch training an epoch is one step); ``batch_size`` is a whole number, or ``None`` for the
+full batch; ``weight_decay`` is the L2 penalty; ``outputs`` are a model's raw scores (logits, or
+regression values), ``predict`` gives class labels and ``predict_proba`` class probabilities, as
+in scikit-learn.
+"""
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from .models import device_of, evaluating
+
 LOSSES: dict[str, Callable[[], nn.Module]] = {
     "mse": nn.MSELoss,
     "cross_entropy": nn.CrossEntropyLoss,
     "bce": nn.BCEWithLogitsLoss,
 }
+CLASSIFICATION = ("cross_entropy", "bce")
 OPTIMIZERS = ("sgd", "adam", "adamw")
+SCHEDULES = ("onecycle", "cosine")
 
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; ``.history`` holds everything recorded before that."""
 
-    def __init__(self, message: str, history: "History"):
+    def __init__(self, message: str, history: History):
         super().__init__(message)
         self.history = history
 
@@ -31,10 +43,11 @@ class TrainingDiverged(RuntimeError):
 class History:
     """What a training run recorded.
 
-    ``epoch``, ``loss`` and ``time`` have one entry per epoch (with full-batch training an epoch
-    is one step): the mean training loss and the training seconds elapsed so far (evaluation
-    and callbacks excluded). ``metrics`` holds the periodic evaluations, aligned with ``metrics["epoch"]``,
-    e.g. ``metrics["val_acc"]``.
+    ``epoch``, ``loss``, ``time`` and ``lr`` have one entry per epoch: the mean training loss,
+    the training seconds so far (evaluation and callbacks excluded) and the learning rate the
+    epoch started with. ``metrics`` holds the periodic evaluations, aligned with
+    ``metrics["epoch"]``, e.g. ``metrics["val_acc"]``; ``metric_names`` lists the ones the last
+    ``fit`` records.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -43,6 +56,7 @@ class History:
     metrics: dict[str, list[float]] = field(default_factory=dict)
     lr: list[float] = field(default_factory=list)
     wall_time: float = 0.0
+    metric_names: tuple[str, ...] = ()
 
     @property
     def epochs(self) -> int:
@@ -58,24 +72,24 @@ class History:
     def train_time(self) -> float:
         return self.time[-1] if self.time else 0.0
 
-    def last(self, key: str) -> float:
-        """The latest value of a metric such as ``"val_acc"``."""
+    def series(self, key: str) -> tuple[list[int], list[float]]:
+        """``(epochs, values)`` of ``"loss"`` or of a recorded metric such as ``"val_acc"``."""
         if key == "loss":
-            return self.final_loss
+            return self.epoch, self.loss
         if not self.metrics.get(key):
             known = ", ".join(k for k in self.metrics if k != "epoch") or "none yet"
             raise KeyError(f"no metric {key!r} was recorded; recorded: {known}.")
-        return self.metrics[key][-1]
+        return self.metrics["epoch"], self.metrics[key]
+
+    def last(self, key: str) -> float:
+        """The latest value of ``"loss"`` or of a metric such as ``"val_acc"``."""
+        return self.series(key)[1][-1] if key != "loss" else self.final_loss
 
     def time_to(self, key: str, target: float, higher_is_better: bool | None = None) -> float | None:
         """Training seconds until ``key`` first reached ``target`` (``None`` if it never did)."""
         if higher_is_better is None:
             higher_is_better = not key.endswith("loss")
-        if key == "loss":
-            epochs, values = self.epoch, self.loss
-        else:
-            epochs, values = self.metrics.get("epoch", []), self.metrics.get(key, [])
-        for ep, v in zip(epochs, values):
+        for ep, v in zip(*self.series(key)):
             if (v >= target) if higher_is_better else (v <= target):
                 return self.time[self.epoch.index(ep)]
         return None
@@ -96,27 +110,38 @@ class History:
 class Callback:
     """Hooks called by :func:`fit`. ``on_epoch_end`` may return ``True`` to stop training."""
 
-    def on_train_begin(self, model: nn.Module, history: History) -> None:  # noqa: D102
-        pass
+    def on_train_begin(self, model: nn.Module, history: History) -> None:
+        """Called once, before the first epoch."""
 
-    def on_epoch_end(self, model: nn.Module, history: History) -> bool | None:  # noqa: D102
+    def on_epoch_end(self, model: nn.Module, history: History) -> bool | None:
+        """Called after every epoch, once its loss (and any evaluation) is recorded."""
         return None
 
-    def on_train_end(self, model: nn.Module, history: History) -> None:  # noqa: D102
-        pass
+    def on_train_end(self, model: nn.Module, history: History) -> None:
+        """Called once at the end, also when training stopped early or raised."""
+
+
+def _fresh(history: History, key: str) -> float | None:
+    """The value of ``key`` recorded at the latest epoch, or None if it was not evaluated then."""
+    if key == "loss":
+        return history.loss[-1]
+    m = history.metrics
+    if m.get("epoch") and m["epoch"][-1] == history.epoch[-1] and key in m:
+        return m[key][-1]
+    return None
 
 
 class PrintEvery(Callback):
-    """Print the training loss (and the latest metrics) every ``n`` epochs."""
+    """Print the training loss (and the metrics evaluated that epoch) every ``n`` epochs."""
 
     def __init__(self, n: int, unit: str = "epoch"):
-        self.n, self.unit = int(n), unit
+        self.n, self.unit = _whole("n", n), unit
 
     def on_epoch_end(self, model: nn.Module, history: History) -> None:
         ep = history.epoch[-1]
         if ep % self.n == 0:
-            extra = "".join(f"  {k} {v[-1]:.4f}" for k, v in history.metrics.items()
-                            if k != "epoch" and v and history.metrics["epoch"][-1] == ep)
+            fresh = {k: _fresh(history, k) for k in history.metrics if k != "epoch"}
+            extra = "".join(f"  {k} {v:.4f}" for k, v in fresh.items() if v is not None)
             print(f"{self.unit} {ep:>6}  loss {history.loss[-1]:.5f}{extra}")
 
 
@@ -141,16 +166,62 @@ class ProgressBar(Callback):
             self.bar.close()
 
 
-def batches(n: int, batch_size: int, *, shuffle: bool = True,
-            generator: torch.Generator | None = None) -> Iterator[torch.Tensor | slice]:
-    """Index batches over ``n`` examples: shuffled index tensors, or slices when not shuffled."""
-    if shuffle:
-        perm = torch.randperm(n, generator=generator)
-        for i in range(0, n, batch_size):
-            yield perm[i:i + batch_size]
-    else:
-        for i in range(0, n, batch_size):
-            yield slice(i, i + batch_size)
+class EarlyStopping(Callback):
+    """Stop once ``monitor`` has not improved for ``patience`` epochs; then put the best weights back.
+
+    ``monitor`` is ``"loss"`` or a metric ``fit`` records, such as ``"val_loss"`` (lower is
+    better) or ``"val_acc"`` (higher is better: any name not ending in ``loss``). An improvement
+    must beat the best value by more than ``min_delta``. Afterwards ``best``, ``best_epoch`` and
+    ``stopped_epoch`` (``None`` when training ran to the end) say what happened.
+    """
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
+                 restore_best: bool = True):
+        self.monitor, self.patience = monitor, _whole("patience", patience)
+        self.min_delta, self.restore_best = float(min_delta), restore_best
+        self.lower_is_better = monitor.endswith("loss")
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+        self.stopped_epoch: int | None = None
+        self._state: dict[str, torch.Tensor] | None = None
+
+    def on_train_begin(self, model: nn.Module, history: History) -> None:
+        if self.monitor != "loss" and self.monitor not in history.metric_names:
+            recorded = ", ".join(("loss", *history.metric_names))
+            raise ValueError(f"EarlyStopping watches {self.monitor!r}, but this fit records only {recorded}: "
+                             f"pass val=(X_val, y_val) to fit, or watch one of those.")
+        self.best = self.best_epoch = self.stopped_epoch = self._state = None
+
+    def _improved(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        return value < self.best - self.min_delta if self.lower_is_better else value > self.best + self.min_delta
+
+    def on_epoch_end(self, model: nn.Module, history: History) -> bool | None:
+        value, epoch = _fresh(history, self.monitor), history.epoch[-1]
+        if value is not None and self._improved(value):
+            self.best, self.best_epoch = value, epoch
+            if self.restore_best:
+                self._state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        elif self.best_epoch is not None and epoch - self.best_epoch >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return None
+
+    def on_train_end(self, model: nn.Module, history: History) -> None:
+        if self.restore_best and self._state is not None:
+            model.load_state_dict(self._state)
+
+
+def batches(n: int, batch_size: int, *, generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
+    """Shuffled index batches over ``n`` examples (the last one may be smaller)."""
+    yield from torch.randperm(n, generator=generator).split(batch_size)
+
+
+def _whole(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return int(value)
 
 
 def _as_tensor(a: Any, name: str) -> torch.Tensor:
@@ -164,25 +235,28 @@ def _as_tensor(a: Any, name: str) -> torch.Tensor:
     raise TypeError(f"{name} must be a torch tensor or a NumPy array, not {type(a).__name__}.")
 
 
+def _for_model(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
+    """``X`` on the model's device, with the model's float dtype."""
+    param = next(model.parameters(), None)
+    if param is None:
+        return X
+    return X.to(param.device, param.dtype if X.is_floating_point() else X.dtype)
+
+
 def _loss_fn(loss: str | Callable) -> tuple[Callable, str]:
     if isinstance(loss, str):
         if loss not in LOSSES:
             raise ValueError(f"loss {loss!r} is unknown: use one of {', '.join(LOSSES)}, or pass a function.")
         return LOSSES[loss](), loss
-    if isinstance(loss, nn.CrossEntropyLoss):
-        return loss, "cross_entropy"
-    if isinstance(loss, nn.MSELoss):
-        return loss, "mse"
-    if isinstance(loss, nn.BCEWithLogitsLoss):
-        return loss, "bce"
+    for name, cls in LOSSES.items():
+        if isinstance(loss, cls):
+            return loss, name
     if callable(loss):
         return loss, "custom"
     raise TypeError(f"loss must be a name ({', '.join(LOSSES)}) or a function, not {loss!r}.")
 
 
-def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, name: str = "") -> None:
-    """Raise a one-sentence ``ValueError``/``TypeError`` when X, y and the model cannot train together."""
-    where = f" in {name}" if name else ""
+def _check_rows(X: torch.Tensor, y: torch.Tensor, where: str) -> None:
     if X.ndim == 0 or y.ndim == 0:
         raise ValueError(f"X and y{where} must have one row per example, not be single numbers.")
     if len(X) != len(y):
@@ -190,10 +264,13 @@ def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, na
     if len(X) == 0:
         raise ValueError(f"the data set{where} is empty: there is nothing to train on.")
     if X.is_floating_point() and not torch.isfinite(X).all():
-        bad = int((~torch.isfinite(X)).any(dim=tuple(range(1, X.ndim))).sum()) if X.ndim > 1 else int((~torch.isfinite(X)).sum())
+        bad = int((~torch.isfinite(X)).reshape(len(X), -1).any(dim=1).sum())
         raise ValueError(f"X{where} contains NaN or infinite values in {bad} rows: clean or drop them first.")
     if y.is_floating_point() and not torch.isfinite(y).all():
         raise ValueError(f"y{where} contains NaN or infinite values: clean or drop them first.")
+
+
+def _check_dtypes(X: torch.Tensor, y: torch.Tensor, kind: str, where: str) -> None:
     if not X.is_floating_point():
         raise TypeError(f"X{where} has dtype {X.dtype}, but a network needs floats: use X.float().")
     if kind == "cross_entropy" and (y.is_floating_point() or y.dtype == torch.bool):
@@ -201,80 +278,126 @@ def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, na
                         f"{y.dtype}: use y.long().")
     if kind in ("mse", "bce") and not y.is_floating_point():
         raise TypeError(f"the {kind} loss needs float targets, but y{where} has dtype {y.dtype}: use y.float().")
-    # One forward pass on two examples checks that the model takes X and fits the loss.
-    was_training = model.training
-    model.eval()
+
+
+def _check_outputs(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, where: str) -> None:
+    """One forward pass on two examples: the model takes X, and its outputs fit y and the loss."""
     try:
-        with torch.no_grad():
+        with evaluating(model):
             out = model(X[:2])
     except RuntimeError as exc:
         first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
         expects = f" (its first layer expects {first.in_features} features)" if first is not None else ""
         raise ValueError(f"the model cannot take X of shape {tuple(X.shape)}{expects}: "
                          f"{str(exc).splitlines()[0]}") from None
-    finally:
-        model.train(was_training)
     if kind == "cross_entropy":
         if out.ndim != 2:
             raise ValueError(f"cross_entropy needs model outputs of shape (N, classes), got {tuple(out.shape)}.")
+        if y.ndim != 1:
+            raise ValueError(f"cross_entropy needs y of shape (N,) with one class index per row, "
+                             f"got {tuple(y.shape)}: use y.view(-1).")
         lo, hi = int(y.min()), int(y.max())
         if lo < 0 or hi >= out.shape[1]:
             raise ValueError(f"labels run from {lo} to {hi}, but the model outputs {out.shape[1]} scores "
                              f"(classes 0 to {out.shape[1] - 1}): make its last layer size {hi + 1}.")
-        if y.ndim != 1:
-            raise ValueError(f"cross_entropy needs y of shape (N,) with one class index per row, "
-                             f"got {tuple(y.shape)}: use y.view(-1).")
     elif kind in ("mse", "bce") and tuple(out.shape[1:]) != tuple(y.shape[1:]):
         raise ValueError(f"the model outputs shape {('N', *out.shape[1:])} but y has shape "
                          f"{('N', *y.shape[1:])}: make them match (e.g. y.view(-1, 1)), or the loss "
                          f"would silently broadcast.")
 
 
-def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss: str | Callable = "mse",
+def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, name: str = "") -> None:
+    """Raise a one-sentence ``ValueError``/``TypeError`` when X, y and the model cannot train together."""
+    where = f" in {name}" if name else ""
+    _check_rows(X, y, where)
+    _check_dtypes(X, y, kind, where)
+    _check_outputs(model, X, y, kind, where)
+
+
+def _labels(out: torch.Tensor) -> torch.Tensor:
+    """Class labels from raw outputs: the highest score, or a single logit above 0."""
+    if out.ndim != 2:
+        raise ValueError(f"a classifier outputs one row of scores per example, shape (N, classes); "
+                         f"got {tuple(out.shape)}.")
+    return (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(dim=1)
+
+
+def outputs(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
+    """The model's raw outputs (logits, or regression values) for X: ``(N, outputs)`` on the CPU.
+
+    Runs in eval mode without gradients, in batches, on the model's device; X is a tensor or a
+    NumPy array of shape ``(N, features)``.
+    """
+    X = _as_tensor(X, "X")
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError(f"X has shape {tuple(X.shape)}: give at least one example, one row per example.")
+    with evaluating(model):
+        return torch.cat([model(_for_model(model, xb)).cpu() for xb in X.split(batch_size)])
+
+
+def predict(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
+    """Class labels ``(N,)``, as scikit-learn's ``predict``: the class with the highest score."""
+    return _labels(outputs(model, X, batch_size))
+
+
+def predict_proba(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
+    """Class probabilities ``(N, classes)``, as scikit-learn's ``predict_proba``.
+
+    The softmax of the logits; a single logit column ``z`` gives ``[1 − σ(z), σ(z)]``.
+    """
+    out = outputs(model, X, batch_size)
+    _labels(out)  # the same shape rules as predict
+    if out.shape[1] == 1:
+        p = torch.sigmoid(out)
+        return torch.cat([1 - p, p], dim=1)
+    return out.softmax(dim=1)
+
+
+def evaluate(model: nn.Module, X: Any, y: Any, loss: str | Callable = "mse",
              batch_size: int = 8192) -> dict[str, float]:
-    """Mean loss over ``(X, y)``, plus accuracy for classification losses."""
+    """Mean loss over ``(X, y)`` (``"loss"``), plus accuracy (``"acc"``) for classification losses.
+
+    The loss is averaged over examples, so an uneven last batch counts as much as full ones.
+    Runs in eval mode without gradients; X and y are tensors or NumPy arrays.
+    """
     loss_fn, kind = _loss_fn(loss)
-    dev = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
+    X, y = _as_tensor(X, "X"), _as_tensor(y, "y")
+    _check_rows(X, y, "")
+    return _evaluate(model, X, y, loss_fn, kind, batch_size)
+
+
+def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable, kind: str,
+              batch_size: int = 8192) -> dict[str, float]:
     total, correct = 0.0, 0
-    with torch.no_grad():
-        for i in range(0, len(X), batch_size):
-            xb, yb = X[i:i + batch_size].to(dev), y[i:i + batch_size].to(dev)
-            out = model(xb)
+    with evaluating(model):
+        for xb, yb in zip(X.split(batch_size), y.split(batch_size)):
+            out = model(_for_model(model, xb))
+            yb = yb.to(out.device)
             total += float(loss_fn(out, yb)) * len(xb)
             if kind == "cross_entropy":
-                correct += int((out.argmax(1) == yb).sum())
+                correct += int((_labels(out) == yb).sum())
             elif kind == "bce":
-                correct += int(((out > 0) == (yb > 0.5)).sum())
-    model.train(was_training)
+                correct += int((_labels(out) == (yb[:, 0] > 0.5).long()).sum())
     result = {"loss": total / len(X)}
-    if kind in ("cross_entropy", "bce"):
+    if kind in CLASSIFICATION:
         result["acc"] = correct / len(X)
     return result
-
-
-def predict(model: nn.Module, X: torch.Tensor, batch_size: int = 8192) -> torch.Tensor:
-    """Model outputs for ``X`` (no gradients, eval mode), on the CPU."""
-    dev = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        out = torch.cat([model(X[i:i + batch_size].to(dev)).cpu() for i in range(0, len(X), batch_size)])
-    model.train(was_training)
-    return out
 
 
 def make_optimizer(model: nn.Module, name: str, lr: float, momentum: float = 0.0,
                    weight_decay: float = 0.0) -> torch.optim.Optimizer:
     """``"sgd"``, ``"adam"`` or ``"adamw"`` over the model's parameters."""
-    if not isinstance(lr, (int, float)) or not (lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"lr must be a positive number such as 0.1, not {lr!r}.")
-    name = name.lower()
-    if name == "sgd":
+    for what, value, ok in (("lr", lr, lambda v: v > 0), ("momentum", momentum, lambda v: 0 <= v < 1),
+                            ("weight_decay", weight_decay, lambda v: v >= 0)):
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or not ok(value):
+            example = {"lr": "a positive number such as 0.1", "momentum": "a number from 0 up to 1, such as 0.9",
+                       "weight_decay": "a number of at least 0, such as 1e-4"}[what]
+            raise ValueError(f"{what} must be {example}, not {value!r}.")
+    key = name.lower() if isinstance(name, str) else name
+    if key == "sgd":
         return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if name in ("adam", "adamw"):
-        cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
+    if key in ("adam", "adamw"):
+        cls = torch.optim.Adam if key == "adam" else torch.optim.AdamW
         try:  # one fused kernel per step instead of a dozen passes over the parameters
             return cls(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
         except (RuntimeError, TypeError, ValueError):  # a device or torch version without it
@@ -282,73 +405,29 @@ def make_optimizer(model: nn.Module, name: str, lr: float, momentum: float = 0.0
     raise ValueError(f"optimizer {name!r} is unknown: use one of {', '.join(OPTIMIZERS)}, or pass one.")
 
 
-def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
-        optimizer: str | torch.optim.Optimizer = "sgd", lr: float = 0.1, momentum: float = 0.0,
-        weight_decay: float = 0.0, epochs: int = 100, batch_size: int | None = None,
-        schedule: str | None | Any = None, val: tuple[Any, Any] | None = None,
-        eval_every: int | None = None, callbacks: Sequence[Callback] = (), seed: int | None = None,
-        device: torch.device | str | None = None, history: History | None = None) -> History:
-    """Train ``model`` on ``(X, y)`` and return its :class:`History`.
+def make_scheduler(optimizer: torch.optim.Optimizer, schedule: Any, total_steps: int) -> Any:
+    """The learning-rate schedule ``fit`` steps after every optimisation step.
 
-    ``batch_size=None`` trains full-batch (one step per epoch); otherwise each epoch visits every
-    example once in shuffled mini-batches (seeded by ``seed``). ``loss`` is ``"mse"``,
-    ``"cross_entropy"``, ``"bce"`` or a function; ``optimizer`` a name or an optimizer.
-    ``schedule="onecycle"`` (or ``"cosine"``) sets the learning rate each step. ``val=(Xv, yv)``
-    is evaluated every ``eval_every`` epochs (default: every epoch with mini-batches, 100 times
-    per run full-batch), as is the training set for classification accuracy.
-    Pass ``history`` to continue a previous run. Raises :class:`TrainingDiverged` when the loss
-    becomes NaN or infinite.
+    ``None``; ``"onecycle"`` (warm up to the optimizer's rate over the first 30 % of the steps,
+    then anneal to almost 0); ``"cosine"`` (anneal from it); or a torch scheduler, used as is.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number of at least 1, not {epochs!r}.")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be None (full batch) or a whole number of at least 1, not {batch_size!r}.")
-    loss_fn, kind = _loss_fn(loss)
-    X, y = _as_tensor(X, "X"), _as_tensor(y, "y")
-    dev = torch.device(device) if device is not None else next(model.parameters()).device
-    model.to(dev)
-    X, y = X.to(dev), y.to(dev)
-    check_data(model, X, y, kind)
-    if val is not None:
-        Xv, yv = _as_tensor(val[0], "val X").to(dev), _as_tensor(val[1], "val y").to(dev)
-        check_data(model, Xv, yv, kind, "val")
-    if isinstance(optimizer, str):
-        opt = make_optimizer(model, optimizer, lr, momentum, weight_decay)
-    elif isinstance(optimizer, torch.optim.Optimizer):
-        opt = optimizer
-    else:
-        raise TypeError(f"optimizer must be a name ({', '.join(OPTIMIZERS)}) or a torch optimizer, not {optimizer!r}.")
-
-    n = len(X)
-    full_batch = batch_size is None or batch_size >= n
-    steps_per_epoch = 1 if full_batch else math.ceil(n / batch_size)
+    sched = torch.optim.lr_scheduler
     if schedule is None:
-        sched = None
-    elif schedule == "onecycle":
-        sched = torch.optim.lr_scheduler.OneCycleLR(
-            opt, max_lr=opt.param_groups[0]["lr"], total_steps=epochs * steps_per_epoch)
-    elif schedule == "cosine":
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps_per_epoch)
-    elif hasattr(schedule, "step"):
-        sched = schedule
-    else:
-        raise ValueError(f"schedule {schedule!r} is unknown: use None, 'onecycle', 'cosine' or a torch scheduler.")
-    if eval_every is None:
-        eval_every = max(1, epochs // 100) if full_batch else 1
-    track = val is not None or kind in ("cross_entropy", "bce")
-    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        return None
+    if schedule == "onecycle":
+        return sched.OneCycleLR(optimizer, max_lr=optimizer.param_groups[0]["lr"], total_steps=total_steps)
+    if schedule == "cosine":
+        return sched.CosineAnnealingLR(optimizer, T_max=total_steps)
+    if isinstance(schedule, sched.LRScheduler):
+        return schedule
+    raise ValueError(f"schedule {schedule!r} is unknown: use None, {', '.join(map(repr, SCHEDULES))} "
+                     f"or a torch scheduler.")
 
-    hist = history if history is not None else History()
-    start_epoch = hist.epoch[-1] if hist.epoch else 0
-    t_offset = hist.train_time
-    callbacks = list(callbacks)
-    for cb in callbacks:
-        cb.on_train_begin(model, hist)
 
-    wall0 = time.perf_counter()
-    aside_seconds = 0.0
+def _make_step(model: nn.Module, opt: torch.optim.Optimizer, sched: Any, loss_fn: Callable
+               ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     def step(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
-        """One training step: zero_grad, forward, loss, backward, update."""
+        """One training step: zero_grad, forward, loss, backward, update; returns the loss."""
         opt.zero_grad()
         batch_loss = loss_fn(model(xb), yb)
         batch_loss.backward()
@@ -356,46 +435,108 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
         if sched is not None:
             sched.step()
         return batch_loss.detach()
+    return step
 
+
+def _train_epoch(step: Callable, X: torch.Tensor, y: torch.Tensor, batch_size: int | None,
+                 generator: torch.Generator | None) -> float:
+    """One pass over (X, y): one full-batch step, or shuffled mini-batches. Returns the mean loss."""
+    if batch_size is None:
+        return step(X, y).item()
+    total = torch.zeros((), device=X.device)
+    for idx in batches(len(X), batch_size, generator=generator):
+        total += step(X[idx], y[idx]) * len(idx)
+    return total.item() / len(X)
+
+
+def _evaluate_epoch(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor],
+                    val: tuple[torch.Tensor, torch.Tensor] | None, loss_fn: Callable, kind: str
+                    ) -> dict[str, float]:
+    values: dict[str, float] = {}
+    if kind in CLASSIFICATION:
+        values["train_acc"] = _evaluate(model, *data, loss_fn, kind)["acc"]
+    if val is not None:
+        values.update({f"val_{k}": v for k, v in _evaluate(model, *val, loss_fn, kind).items()})
+    return values
+
+
+def _prepare(model: nn.Module, X: Any, y: Any, kind: str, dev: torch.device, name: str = ""
+             ) -> tuple[torch.Tensor, torch.Tensor]:
+    X, y = _as_tensor(X, f"{name} X".strip()).to(dev), _as_tensor(y, f"{name} y".strip()).to(dev)
+    check_data(model, X, y, kind, name)
+    return X, y
+
+
+def _stop_if_diverged(hist: History, full_batch: bool, steps_per_epoch: int) -> None:
+    e, value = hist.epoch[-1], hist.loss[-1]
+    if math.isfinite(value):
+        return
+    where = f"step {e}" if full_batch else f"epoch {e} (steps {(e - 1) * steps_per_epoch + 1}-{e * steps_per_epoch})"
+    raise TrainingDiverged(f"Training diverged: the loss became {value} at {where} with learning rate "
+                           f"{hist.lr[-1]:g}; lower the learning rate (e.g. 10 times) and train again.", hist)
+
+
+def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
+        optimizer: str | torch.optim.Optimizer = "sgd", lr: float = 0.1, momentum: float = 0.0,
+        weight_decay: float = 0.0, epochs: int = 100, batch_size: int | None = None,
+        schedule: Any = None, val: tuple[Any, Any] | None = None, eval_every: int | None = None,
+        callbacks: Sequence[Callback] = (), seed: int | None = None,
+        device: torch.device | str | None = None, history: History | None = None) -> History:
+    """Train ``model`` on ``(X, y)`` and return its :class:`History`.
+
+    ``batch_size=None`` trains full-batch (one step per epoch); otherwise each epoch visits every
+    example once in shuffled mini-batches (seeded by ``seed``). ``loss`` is ``"mse"``,
+    ``"cross_entropy"``, ``"bce"`` (on logits) or a function; ``optimizer`` a name or an optimizer;
+    ``schedule`` as in :func:`make_scheduler`. ``val=(X_val, y_val)`` is evaluated every
+    ``eval_every`` epochs (default: every epoch with mini-batches, 100 times per run full-batch), as
+    is the training accuracy for classification. Pass ``history`` to continue a run. Raises
+    :class:`TrainingDiverged` when the loss becomes NaN or infinite.
+    """
+    epochs = _whole("epochs", epochs)
+    if batch_size is not None:
+        batch_size = _whole("batch_size (None for the full batch)", batch_size)
+    if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
+        raise ValueError(f"val must be a pair (X_val, y_val), not {type(val).__name__}.")
+    loss_fn, kind = _loss_fn(loss)
+    dev = torch.device(device) if device is not None else device_of(model)
+    model.to(dev)
+    X, y = _prepare(model, X, y, kind, dev)
+    val = _prepare(model, *val, kind, dev, "val") if val is not None else None
+    if isinstance(optimizer, torch.optim.Optimizer):
+        opt = optimizer
+    elif isinstance(optimizer, str):
+        opt = make_optimizer(model, optimizer, lr, momentum, weight_decay)
+    else:
+        raise TypeError(f"optimizer must be a name ({', '.join(OPTIMIZERS)}) or a torch optimizer, not {optimizer!r}.")
+    full_batch = batch_size is None or batch_size >= len(X)
+    steps_per_epoch = 1 if full_batch else math.ceil(len(X) / batch_size)
+    step = _make_step(model, opt, make_scheduler(opt, schedule, epochs * steps_per_epoch), loss_fn)
+    eval_every = _whole("eval_every", eval_every) if eval_every is not None else (
+        max(1, epochs // 100) if full_batch else 1)
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+
+    hist = history if history is not None else History()
+    hist.metric_names = (("train_acc",) if kind in CLASSIFICATION else ()) + (
+        () if val is None else ("val_loss", "val_acc") if kind in CLASSIFICATION else ("val_loss",))
+    start, t_offset, seconds = (hist.epoch[-1] if hist.epoch else 0), hist.train_time, 0.0
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        cb.on_train_begin(model, hist)
+    wall0 = time.perf_counter()
     model.train()
     try:
-        for e in range(start_epoch + 1, start_epoch + epochs + 1):
+        for e in range(start + 1, start + epochs + 1):
             hist.lr.append(opt.param_groups[0]["lr"])  # the rate this epoch starts with
-            if full_batch:
-                epoch_loss = step(X, y).item()
-            else:
-                total = torch.zeros((), device=dev)
-                for idx in batches(n, batch_size, generator=gen):
-                    total += step(X[idx], y[idx]) * len(idx)
-                epoch_loss = total.item() / n
+            t0 = time.perf_counter()
+            hist.loss.append(_train_epoch(step, X, y, None if full_batch else batch_size, gen))
+            seconds += time.perf_counter() - t0
             hist.epoch.append(e)
-            hist.loss.append(epoch_loss)
-            hist.time.append(t_offset + time.perf_counter() - wall0 - aside_seconds)
-            if not math.isfinite(epoch_loss):
-                where = f"step {e}" if full_batch else f"epoch {e} (steps {(e - 1) * steps_per_epoch + 1}-{e * steps_per_epoch})"
-                raise TrainingDiverged(
-                    f"Training diverged: the loss became {epoch_loss} at {where} with learning rate "
-                    f"{hist.lr[-1]:g}; lower the learning rate (e.g. 10 times) and train again.",
-                    hist)
-            if track and ((e - start_epoch) % eval_every == 0 or e == start_epoch + epochs):
-                t_eval = time.perf_counter()
-                values: dict[str, float] = {}
-                if kind in ("cross_entropy", "bce"):
-                    values["train_acc"] = evaluate(model, X, y, loss_fn)["acc"]
-                if val is not None:
-                    for k, v in evaluate(model, Xv, yv, loss_fn).items():
-                        values[f"val_{k}"] = v
-                hist._record_metrics(e, values)
-                model.train()
-                aside_seconds += time.perf_counter() - t_eval
-            if callbacks:
-                t_cb = time.perf_counter()
-                stop = False
-                for cb in callbacks:
-                    stop = bool(cb.on_epoch_end(model, hist)) or stop
-                aside_seconds += time.perf_counter() - t_cb
-                if stop:
-                    break
+            hist.time.append(t_offset + seconds)
+            _stop_if_diverged(hist, full_batch, steps_per_epoch)
+            if hist.metric_names and ((e - start) % eval_every == 0 or e == start + epochs):
+                hist._record_metrics(e, _evaluate_epoch(model, (X, y), val, loss_fn, kind))
+            if any(bool(cb.on_epoch_end(model, hist)) for cb in callbacks):
+                break
     finally:
         hist.wall_time += time.perf_counter() - wall0
         for cb in callbacks:

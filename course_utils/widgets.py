@@ -10,8 +10,10 @@ buttons act at once. Tasks return at once, so headless runs and tests use the bl
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import time
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
@@ -24,9 +26,59 @@ from PIL import Image as PILImage
 
 from . import data, models, train
 from .live import png_bytes
+from .runtime import seeded
 
-BATCHES = {"8": 8, "16": 16, "32": 32, "64": 64, "full": None}
-L2S = [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
+BATCH_SIZES = [("8", 8), ("16", 16), ("32", 32), ("64", 64), ("full", None)]
+WEIGHT_DECAYS = [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
+ACTIVATIONS = ["relu", "tanh", "sigmoid"]
+OPTIMIZERS = ["sgd", "adam"]
+
+
+def _warning(text: str) -> str:
+    return f"<span style='color:#b00'>⚠ {html.escape(text)}</span>"
+
+
+def _one_of(name: str, value: Any, options: list) -> None:
+    if value not in options:
+        raise ValueError(f"{name} {value!r} is not offered here: use one of {', '.join(map(repr, options))}.")
+
+
+def _within(name: str, value: Any, lo: float, hi: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be a number from {lo:g} to {hi:g}, not {value!r}.")
+
+
+def _whole(name: str, value: Any, lo: int, hi: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo or (hi is not None and value > hi):
+        limit = f"from {lo} to {hi}" if hi is not None else f"of at least {lo}"
+        raise ValueError(f"{name} must be a whole number {limit}, not {value!r}.")
+
+
+class _Guard:
+    """Runs widget callbacks so that an error shows as one sentence in ``message`` instead of vanishing.
+
+    ``on_error`` runs after the message is shown (e.g. to release the play button).
+    """
+
+    def __init__(self, message: W.HTML, on_error: Callable[[], None] = lambda: None):
+        self.message, self.on_error = message, on_error
+
+    def __call__(self, fn: Callable[[], Any]) -> Callable[[Any], None]:
+        def callback(_: Any = None) -> None:
+            self.run(fn)
+        return callback
+
+    def run(self, fn: Callable[[], Any]) -> None:
+        try:
+            fn()
+        except Exception as exc:  # a widget callback's error never reaches the learner otherwise
+            self.report(exc)
+
+    def report(self, exc: BaseException) -> None:
+        text = str(exc) if isinstance(exc, (ValueError, train.TrainingDiverged)) else (
+            f"something went wrong ({type(exc).__name__}: {exc}); the controls still work, try other settings")
+        self.message.value = _warning(text.rstrip(".") + ".")
+        self.on_error()
 
 
 def parse_hidden(text: str) -> list[int]:
@@ -59,7 +111,7 @@ def _tiles_png(maps: np.ndarray, size: int = 48, per_row: int = 8) -> bytes:
     sheet = np.full((rows * (size + 4), per_row * (size + 4), 3), 255, np.uint8)
     for i in range(k):
         rgb = (cmap((maps[i][::-1] + 1) / 2)[..., :3] * 255).astype(np.uint8)
-        tile = np.asarray(PILImage.fromarray(rgb).resize((size, size), PILImage.NEAREST))
+        tile = np.asarray(PILImage.fromarray(rgb).resize((size, size), PILImage.Resampling.NEAREST))
         y0, x0 = (i // per_row) * (size + 4) + 2, (i % per_row) * (size + 4) + 2
         sheet[y0:y0 + size, x0:x0 + size] = tile
     buf = io.BytesIO()
@@ -82,55 +134,83 @@ class Playground(_Shown):
     """TensorFlow-Playground-style explorer: data, network, controls and live views.
 
     Every argument is also a control; :attr:`code_line` shows the call that recreates the state.
+    ``batch_size`` is a whole number or ``None`` (the full batch); ``weight_decay`` is the L2 penalty.
+    Bad arguments raise a one-sentence ``ValueError``; later, an error inside any control's
+    callback or the play task shows one sentence under the buttons, and the controls keep working.
     """
 
     def __init__(self, data_set: str = "circles", noise: float = 0.1, hidden: str = "8,8",
                  activation: str = "tanh", lr: float = 0.03, optimizer: str = "adam",
-                 batch_size: str = "32", l2: float = 0.0, train_frac: float = 0.5, n: int = 400,
-                 seed: int = 0, epochs_per_frame: int = 5, fps: float = 15.0, resolution: int = 60):
-        self.seed, self.n, self.resolution = seed, n, resolution
+                 batch_size: int | None = 32, weight_decay: float = 0.0, train_frac: float = 0.5,
+                 n: int = 400, seed: int = 0, epochs_per_frame: int = 5, fps: float = 15.0,
+                 resolution: int = 60):
+        _one_of("data_set", data_set, list(data.TOY_SETS))
+        _within("noise", noise, 0.0, 0.5)
+        parse_hidden(hidden)
+        _one_of("activation", activation, ACTIVATIONS)
+        _within("lr", lr, 1e-4, 1.0)
+        _one_of("optimizer", optimizer, OPTIMIZERS)
+        _one_of("batch_size", batch_size, [v for _, v in BATCH_SIZES])
+        _one_of("weight_decay", weight_decay, WEIGHT_DECAYS)
+        _within("train_frac", train_frac, 0.1, 0.9)
+        _whole("n", n, 20, 5000)
+        _whole("seed", seed, 0)
+        _whole("epochs_per_frame", epochs_per_frame, 1)
+        _within("fps", fps, 0.1, 60)
+        _whole("resolution", resolution, 10, 400)
+        self.seed, self.n, self.resolution, self.epochs_per_frame = seed, n, resolution, epochs_per_frame
         self.interval = 1.0 / fps
         self.frames = 0
         self._task: asyncio.Task | None = None
-        style = {"description_width": "90px"}
-        lay = W.Layout(width="260px")
-        self.data_w = W.Dropdown(options=list(data.TOY_SETS), value=data_set, description="data", style=style, layout=lay)
+        self._build_controls(data_set, noise, hidden, activation, lr, optimizer, batch_size, weight_decay,
+                             train_frac)
+        self._build_figure()
+        self._make_data()
+        self._make_model()
+        self._connect()
+        self.render()
+
+    def _build_controls(self, data_set: str, noise: float, hidden: str, activation: str, lr: float,
+                        optimizer: str, batch_size: int | None, weight_decay: float, train_frac: float) -> None:
+        style, lay, small = {"description_width": "90px"}, W.Layout(width="260px"), W.Layout(width="84px")
+        self.data_w = W.Dropdown(options=list(data.TOY_SETS), value=data_set, description="data",
+                                 style=style, layout=lay)
         self.noise_w = W.FloatSlider(value=noise, min=0.0, max=0.5, step=0.01, description="noise",
                                      continuous_update=False, style=style, layout=lay)
         self.split_w = W.FloatSlider(value=train_frac, min=0.1, max=0.9, step=0.1, description="train share",
                                      continuous_update=False, style=style, layout=lay)
         self.regen_w = W.Button(description="regenerate", icon="refresh", layout=W.Layout(width="260px"))
-        self.hidden_w = W.Text(value=hidden, description="hidden sizes", continuous_update=False, style=style, layout=lay)
-        self.act_w = W.Dropdown(options=["relu", "tanh", "sigmoid"], value=activation, description="activation", style=style, layout=lay)
+        self.hidden_w = W.Text(value=hidden, description="hidden sizes", continuous_update=False,
+                               style=style, layout=lay)
+        self.act_w = W.Dropdown(options=ACTIVATIONS, value=activation, description="activation",
+                                style=style, layout=lay)
         self.lr_w = W.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.25, description="learning rate",
                                      readout_format=".4f", continuous_update=False, style=style, layout=lay)
-        self.opt_w = W.Dropdown(options=["sgd", "adam"], value=optimizer, description="optimizer", style=style, layout=lay)
-        self.batch_w = W.Dropdown(options=list(BATCHES), value=batch_size, description="batch size", style=style, layout=lay)
-        self.l2_w = W.Dropdown(options=L2S, value=l2, description="L2", style=style, layout=lay)
-        self.play_w = W.ToggleButton(value=False, description="play", icon="play", layout=W.Layout(width="84px"))
-        self.step_w = W.Button(description="step", icon="step-forward", layout=W.Layout(width="84px"))
-        self.reset_w = W.Button(description="reset", icon="undo", layout=W.Layout(width="84px"))
-        self.epoch_w = W.HTML()
-        self.message_w = W.HTML()
-        self.code_w = W.HTML()
-        self.view_w = W.Image(format="png")
-        self.neurons_w = W.Image(format="png")
-        self._build_figure()
-        self._make_data()
-        self._make_model()
+        self.opt_w = W.Dropdown(options=OPTIMIZERS, value=optimizer, description="optimizer", style=style, layout=lay)
+        self.batch_w = W.Dropdown(options=BATCH_SIZES, value=batch_size, description="batch size",
+                                  style=style, layout=lay)
+        self.decay_w = W.Dropdown(options=WEIGHT_DECAYS, value=weight_decay, description="L2 (weight decay)",
+                                  style=style, layout=lay)
+        self.play_w = W.ToggleButton(value=False, description="play", icon="play", layout=small)
+        self.step_w = W.Button(description="step", icon="step-forward", layout=small)
+        self.reset_w = W.Button(description="reset", icon="undo", layout=small)
+        self.epoch_w, self.message_w, self.code_w = W.HTML(), W.HTML(), W.HTML()
+        self.view_w, self.neurons_w = W.Image(format="png"), W.Image(format="png")
+        self.guard = _Guard(self.message_w, on_error=self._stop_playing)
+
+    def _connect(self) -> None:
+        g = self.guard
         for w in (self.data_w, self.noise_w, self.split_w):
-            w.observe(lambda _: self.regenerate(), names="value")
-        self.regen_w.on_click(lambda _: self.regenerate(new_seed=True))
-        self.hidden_w.observe(lambda _: self.reset(), names="value")
-        self.act_w.observe(lambda _: self.reset(), names="value")
-        for w in (self.opt_w, self.lr_w, self.l2_w):  # keep the weights, change how they move
-            w.observe(lambda _: self._new_optimizer(), names="value")
-        self.batch_w.observe(lambda _: self._update_code(), names="value")
-        self.step_w.on_click(lambda _: self.step())
-        self.reset_w.on_click(lambda _: self.reset())
+            w.observe(g(self.regenerate), names="value")
+        self.regen_w.on_click(g(lambda: self.regenerate(new_seed=True)))
+        self.hidden_w.observe(g(self.reset), names="value")
+        self.act_w.observe(g(self.reset), names="value")
+        for w in (self.opt_w, self.lr_w, self.decay_w):  # keep the weights, change how they move
+            w.observe(g(self._new_optimizer), names="value")
+        self.batch_w.observe(g(self._update_code), names="value")
+        self.step_w.on_click(g(self.step))
+        self.reset_w.on_click(g(self.reset))
         self.play_w.observe(self._on_play, names="value")
-        self.epochs_per_frame = epochs_per_frame
-        self.render()
 
     # --- state -------------------------------------------------------------------------
     def _make_data(self) -> None:
@@ -144,15 +224,15 @@ class Playground(_Shown):
         self.grid = torch.from_numpy(np.c_[xx.ravel(), yy.ravel()])
 
     def _make_model(self) -> bool:
-        """Build the model from the controls; on bad input keep the last good one and say why."""
+        """Build the model from the controls; on bad hidden sizes keep the last good one and say why."""
         try:
             hidden = parse_hidden(self.hidden_w.value)
         except ValueError as exc:
-            self.message_w.value = f"<span style='color:#b00'>⚠ {exc} The last good network is kept.</span>"
+            self.message_w.value = _warning(f"{exc} The last good network is kept.")
             return False
-        torch.manual_seed(self.seed)
         self.cfg = [2, *hidden, 2]
-        self.model = models.mlp(self.cfg, activation=self.act_w.value)
+        with seeded(self.seed):  # the same start for the same settings; the learner's RNG is untouched
+            self.model = models.mlp(self.cfg, activation=self.act_w.value)
         self.history = train.History()
         self.message_w.value = ""
         self._new_optimizer()
@@ -160,20 +240,22 @@ class Playground(_Shown):
 
     def _new_optimizer(self) -> None:
         self.optimizer = train.make_optimizer(self.model, self.opt_w.value, self.lr_w.value,
-                                              weight_decay=self.l2_w.value)
+                                              weight_decay=self.decay_w.value)
         self._update_code()
 
     def _update_code(self) -> None:
-        self.code_w.value = ("<code>playground(data_set={!r}, noise={:.2f}, hidden={!r}, activation={!r}, "
-                             "lr={:.4g}, optimizer={!r}, batch_size={!r}, l2={:g}, train_frac={:.1f}, seed={})</code>"
-                             ).format(self.data_w.value, self.noise_w.value, self.hidden_w.value,
-                                      self.act_w.value, self.lr_w.value, self.opt_w.value, self.batch_w.value,
-                                      self.l2_w.value, self.split_w.value, self.seed)
+        settings = {"data_set": self.data_w.value, "noise": round(self.noise_w.value, 2),
+                    "hidden": self.hidden_w.value, "activation": self.act_w.value,
+                    "lr": float(f"{self.lr_w.value:.4g}"), "optimizer": self.opt_w.value,
+                    "batch_size": self.batch_w.value, "weight_decay": self.decay_w.value,
+                    "train_frac": round(self.split_w.value, 1), "seed": self.seed}
+        args = ", ".join(f"{k}={v!r}" for k, v in settings.items())
+        self.code_w.value = f"<code>{html.escape(f'playground({args})')}</code>"
 
     @property
     def code_line(self) -> str:
         """The call that recreates the current settings."""
-        return self.code_w.value.removeprefix("<code>").removesuffix("</code>")
+        return html.unescape(self.code_w.value.removeprefix("<code>").removesuffix("</code>"))
 
     @property
     def epoch(self) -> int:
@@ -196,13 +278,12 @@ class Playground(_Shown):
         k = epochs or self.epochs_per_frame
         try:
             self.history = train.fit(self.model, self.X_train, self.y_train, loss="cross_entropy",
-                                     optimizer=self.optimizer, epochs=k, batch_size=BATCHES[self.batch_w.value],
+                                     optimizer=self.optimizer, epochs=k, batch_size=self.batch_w.value,
                                      val=(self.X_test, self.y_test), eval_every=k, seed=self.seed + self.epoch,
                                      history=self.history)
         except train.TrainingDiverged as exc:
-            self.play_w.value = False
             self.history = exc.history
-            self.message_w.value = f"<span style='color:#b00'>⚠ {exc}</span>"
+            self.guard.report(exc)
         self.render()
 
     # --- views -------------------------------------------------------------------------
@@ -239,10 +320,10 @@ class Playground(_Shown):
     def hidden_maps(self) -> np.ndarray:
         """What each hidden neuron outputs over the grid, scaled to [-1, 1]: (units, R, R)."""
         maps, h = [], self.grid
-        with torch.no_grad():
+        with models.evaluating(self.model):
             for layer in self.model[:-1]:
                 h = layer(h)
-                if not isinstance(layer, torch.nn.Linear):
+                if not isinstance(layer, (torch.nn.Linear, torch.nn.Dropout)):
                     maps.append(h.T)
         if not maps:
             return np.zeros((0, self.resolution, self.resolution))
@@ -254,10 +335,7 @@ class Playground(_Shown):
         """Update every artist in place and refresh the image widgets."""
         if self.frames == 0:
             self._rebuild_points()
-        self.model.eval()
-        with torch.no_grad():
-            p = self.model(self.grid).softmax(1)[:, 1].numpy().reshape(self.resolution, self.resolution)
-        self.model.train()
+        p = train.predict_proba(self.model, self.grid)[:, 1].numpy().reshape(self.resolution, self.resolution)
         self.im.set_data(p)
         h = self.history
         self.l_train.set_data(h.epoch, h.loss)
@@ -280,10 +358,16 @@ class Playground(_Shown):
         return frames / (time.perf_counter() - t0)
 
     async def _play(self) -> None:
-        while self.play_w.value:
-            t0 = time.perf_counter()
-            self.step()
-            await asyncio.sleep(max(0.001, self.interval - (time.perf_counter() - t0)))
+        try:
+            while self.play_w.value:
+                t0 = time.perf_counter()
+                self.step()
+                await asyncio.sleep(max(0.001, self.interval - (time.perf_counter() - t0)))
+        except Exception as exc:  # a task's error is never shown by itself: say it, and release play
+            self.guard.report(exc)
+
+    def _stop_playing(self) -> None:
+        self.play_w.value = False
 
     def _on_play(self, change: dict) -> None:
         self.play_w.description, self.play_w.icon = ("pause", "pause") if change["new"] else ("play", "play")
@@ -291,7 +375,7 @@ class Playground(_Shown):
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:  # no event loop (a plain script): nothing to schedule on
-                self.message_w.value = "play needs a running Jupyter kernel; use step() or run(frames)."
+                self.message_w.value = _warning("play needs a running Jupyter kernel; use step() or run(frames).")
                 self.play_w.value = False
                 return
             if self._task is None or self._task.done():
@@ -300,7 +384,7 @@ class Playground(_Shown):
     def widget(self) -> W.Widget:
         controls = W.VBox([W.HTML("<b>data</b>"), self.data_w, self.noise_w, self.split_w, self.regen_w,
                            W.HTML("<b>network</b>"), self.hidden_w, self.act_w, self.lr_w, self.opt_w,
-                           self.batch_w, self.l2_w], layout=W.Layout(min_width="300px", flex="0 0 auto"))
+                           self.batch_w, self.decay_w], layout=W.Layout(min_width="300px", flex="0 0 auto"))
         top = W.HBox([self.play_w, self.step_w, self.reset_w, self.epoch_w])
         views = W.VBox([top, self.message_w, self.view_w, W.HTML("<b>hidden neurons</b> (output over the plane)"),
                         self.neurons_w, self.code_w])
@@ -313,32 +397,49 @@ def playground(**kwargs: Any) -> Playground:
 
 
 class FitExplorer(_Shown):
-    """1-D regression explorer: hidden sizes and steps in, the fitted curve and its MSE out.
+    """1-D regression explorer: hidden sizes and epochs in, the fitted curve and its MSE out.
 
     Changing a control retrains from the same seed (``continuous_update=False``: on release).
+    ``x`` and ``y`` are ``(N, 1)`` tensors; the net sees ``x / scale``. Full-batch training, so an
+    epoch is one step. Bad arguments raise a one-sentence ``ValueError``; a bad entry typed later
+    shows one sentence and keeps the last good fit.
     """
 
-    def __init__(self, x: torch.Tensor, y: torch.Tensor, hidden: str = "10", steps: int = 100,
-                 max_steps: int = 1000, lr: float = 0.2, optimizer: str = "sgd", schedule: str | None = None,
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, hidden: str = "10", epochs: int = 100,
+                 max_epochs: int = 1000, lr: float = 0.2, optimizer: str = "sgd", schedule: str | None = None,
                  scale: float = 1.0, seed: int = 0):
+        if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and x.ndim == y.ndim == 2
+                and x.shape[1] == y.shape[1] == 1 and len(x) == len(y) > 1):
+            raise ValueError("x and y must be tensors of the same shape (N, 1), with N ≥ 2: "
+                             "use x.view(-1, 1) and y.view(-1, 1).")
+        parse_hidden(hidden)
+        _whole("max_epochs", max_epochs, 10)
+        _whole("epochs", epochs, 10, max_epochs)
+        _one_of("optimizer", optimizer, list(train.OPTIMIZERS))
+        _one_of("schedule", schedule, [None, *train.SCHEDULES])
+        _within("lr", lr, 1e-6, 10.0)
+        _within("scale", scale, 1e-6, 1e6)
         self.x, self.y, self.lr, self.optimizer, self.schedule, self.scale, self.seed = (
             x, y, lr, optimizer, schedule, scale, seed)
         self.hidden_w = W.Text(value=hidden, description="hidden sizes", continuous_update=False)
-        self.steps_w = W.IntSlider(value=steps, min=10, max=max_steps, step=10, description="steps",
-                                   continuous_update=False)
+        self.epochs_w = W.IntSlider(value=epochs, min=10, max=max_epochs, step=10, description="epochs",
+                                    continuous_update=False)
         self.info_w = W.HTML()
         self.view_w = W.Image(format="png")
         self.fig = Figure(figsize=(5.5, 3.2), dpi=80)
         self.canvas = FigureCanvasAgg(self.fig)
         ax = self.fig.subplots()
-        order = torch.argsort(x[:, 0])
-        self._xs = x[order]
-        ax.plot(x[:, 0].numpy(), y[:, 0].numpy(), ".", ms=3, color="0.6")
-        (self.line,) = ax.plot([], [], lw=2, color="C3")
+        self._xs = x[torch.argsort(x[:, 0])]
+        ax.plot(x[:, 0].numpy(), y[:, 0].numpy(), ".", ms=3, color="0.6", label="data")
+        (self.line,) = ax.plot([], [], lw=2, color="C3", label="model")
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend(loc="best", fontsize=8)
         self.fig.tight_layout()
         self.mse = float("nan")
-        for w in (self.hidden_w, self.steps_w):
-            w.observe(lambda _: self.update(), names="value")
+        guard = _Guard(self.info_w)
+        for w in (self.hidden_w, self.epochs_w):
+            w.observe(guard(self.update), names="value")
         self.update()
 
     def update(self) -> None:
@@ -346,26 +447,24 @@ class FitExplorer(_Shown):
         try:
             hidden = parse_hidden(self.hidden_w.value)
         except ValueError as exc:
-            self.info_w.value = f"<span style='color:#b00'>⚠ {exc}</span>"
+            self.info_w.value = _warning(f"{exc} The last good fit is kept.")
             return
-        torch.manual_seed(self.seed)
-        self.model = models.mlp([1, *hidden, 1])
+        with seeded(self.seed):
+            model = models.mlp([1, *hidden, 1])
         try:
-            h = train.fit(self.model, self.x / self.scale, self.y, lr=self.lr, optimizer=self.optimizer,
-                          epochs=self.steps_w.value, schedule=self.schedule)
+            h = train.fit(model, self.x / self.scale, self.y, lr=self.lr, optimizer=self.optimizer,
+                          epochs=self.epochs_w.value, schedule=self.schedule)
         except train.TrainingDiverged as exc:
-            self.info_w.value = f"<span style='color:#b00'>⚠ {exc}</span>"
+            self.info_w.value = _warning(str(exc))
             return
-        self.mse = h.final_loss
-        with torch.no_grad():
-            self.line.set_data(self._xs[:, 0].numpy(), self.model(self._xs / self.scale)[:, 0].numpy())
-        self.n_params = models.n_params(self.model)
+        self.model, self.mse, self.n_params = model, h.final_loss, models.n_params(model)
+        self.line.set_data(self._xs[:, 0].numpy(), train.outputs(model, self._xs / self.scale)[:, 0].numpy())
         self.info_w.value = (f"cfg {[1, *hidden, 1]}: <b>{self.n_params:,}</b> parameters, final MSE "
-                             f"<b>{self.mse:.5f}</b> after {h.epochs} steps ({h.train_time:.2f} s)")
+                             f"<b>{self.mse:.5f}</b> after {h.epochs} epochs ({h.train_time:.2f} s)")
         self.view_w.value = png_bytes(self.canvas)
 
     def widget(self) -> W.Widget:
-        return W.VBox([W.HBox([self.hidden_w, self.steps_w]), self.info_w, self.view_w])
+        return W.VBox([W.HBox([self.hidden_w, self.epochs_w]), self.info_w, self.view_w])
 
 
 class DigitBrowser(_Shown):
@@ -391,7 +490,7 @@ class DigitBrowser(_Shown):
         self.ax_bar.set_ylim(0, 1)
         self.ax_bar.set_ylabel("probability")
         self.fig.tight_layout()
-        self.index_w.observe(lambda _: self.show(), names="value")
+        self.index_w.observe(_Guard(self.info_w)(self.show), names="value")
         self.show()
 
     def show(self) -> None:

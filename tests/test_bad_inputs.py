@@ -55,7 +55,7 @@ FIT_CASES = [
     ("unknown optimizer", lambda: _reg(), {"optimizer": "rmsgrad"}, ValueError, "optimizer 'rmsgrad' is unknown"),
     ("negative lr", lambda: _reg(), {"lr": -0.1}, ValueError, "lr must be a positive number"),
     ("zero epochs", lambda: _reg(), {"epochs": 0}, ValueError, "epochs must be a whole number"),
-    ("bad batch size", lambda: _reg(), {"batch_size": 0}, ValueError, "batch_size must be None"),
+    ("bad batch size", lambda: _reg(), {"batch_size": 0}, ValueError, r"batch_size \(None for the full batch\) must be a whole"),
     ("X as a string", lambda: (_reg()[0], "data.csv", torch.zeros(3, 1)), {}, TypeError, "X must be a torch tensor or a NumPy array"),
 ]
 
@@ -63,26 +63,27 @@ FIT_CASES = [
 @pytest.mark.parametrize("name,make,kwargs,exc,msg", FIT_CASES, ids=[c[0] for c in FIT_CASES])
 def test_fit_rejects_bad_input_before_training(name, make, kwargs, exc, msg):
     model, X, y = make()
+    kwargs = {"epochs": 3, **kwargs}  # a copy: the case table itself is never changed
     before = [p.detach().clone() for p in model.parameters()]
     with pytest.raises(exc, match=msg) as err:
-        train.fit(model, X, y, epochs=kwargs.pop("epochs", 3), **kwargs)
+        train.fit(model, X, y, **kwargs)
     assert "\n" not in str(err.value)
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters())), "no step before the check"
 
 
 def test_decision_boundary_needs_2d_points():
     with pytest.raises(ValueError, match=r"2-D points, X of shape \(N, 2\); got \(10, 3\)"):
-        plot.plot_decision_boundary(lambda X: X[:, 0] > 0, np.zeros((10, 3)))
+        plot.plot_decision_boundary(np.zeros((10, 3)), None, lambda X: X[:, 0] > 0)
 
 
 def test_decision_boundary_predict_fn_wrong_shape():
-    with pytest.raises(ValueError, match=r"predict_fn returned shape \(7,\) for 40000 points"):
-        plot.plot_decision_boundary(lambda X: np.zeros(7), np.random.randn(10, 2))
+    with pytest.raises(ValueError, match=r"the model returned shape \(7,\) for 40000 points"):
+        plot.plot_decision_boundary(np.random.randn(10, 2), None, lambda X: np.zeros(7))
 
 
 def test_decision_boundary_predict_fn_not_callable():
-    with pytest.raises(TypeError, match="predict_fn must be a function or a torch model"):
-        plot.plot_decision_boundary(42, np.random.randn(10, 2))
+    with pytest.raises(TypeError, match="model must be a torch model or a function"):
+        plot.plot_decision_boundary(np.random.randn(10, 2), None, 42)
 
 
 def _mnist_raw(tmp_path):
@@ -155,3 +156,38 @@ def test_importing_data_downloads_nothing(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"COURSE_DATA": str(tmp_path), "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
     assert out.stdout.strip() == "False" and list(tmp_path.iterdir()) == []
+
+
+def test_checkpoint_that_cannot_be_read_is_not_called_corrupt(tmp_path, monkeypatch):
+    path = checkpoint.save(models.mlp([4, 8, 2]), tmp_path / "m.pt")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(torch, "load", refuse)
+    with pytest.raises(PermissionError, match="cannot read the checkpoint .*m.pt: Permission denied; check") as err:
+        checkpoint.load(models.mlp([4, 8, 2]), path)
+    assert "not a readable checkpoint" not in str(err.value)
+
+
+def _images(n):
+    return data.ImageSet(torch.zeros(n, 784), torch.zeros(n).long(), torch.zeros(n, 28, 28), [], 0.0, 1.0)
+
+
+@pytest.mark.parametrize("call,msg", [
+    (lambda: models.mlp([2, 4, 1], dropout=1.0), "dropout must be a probability from 0"),
+    (lambda: models.mlp([2, 4, 1], dropout="0.2"), "dropout must be a probability from 0"),
+    (lambda: _images(5).split(5), "size must be a count from 1 to 4 or a fraction"),
+    (lambda: _images(5).split(1.5), "size must be a count from 1 to 4 or a fraction"),
+    (lambda: _images(5).split(0.01), "size must be a count from 1 to 4 or a fraction"),
+])
+def test_package_arguments_get_one_sentence(call, msg):
+    with pytest.raises(ValueError, match=msg) as err:
+        call()
+    assert "\n" not in str(err.value)
+
+
+def test_asking_for_the_checkpoint_folder_creates_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CHECKPOINTS", str(tmp_path / "ck"))
+    assert data.checkpoint_dir() == tmp_path / "ck" and not (tmp_path / "ck").exists()
+    checkpoint.save(models.mlp([2, 2]), data.checkpoint_dir() / "m.pt")
+    assert (tmp_path / "ck" / "m.pt").is_file(), "saving creates the folder"

@@ -33,7 +33,7 @@ def test_data_dir_follows_env(tmp_path, monkeypatch):
     monkeypatch.delenv("COURSE_DATA")
     assert data.data_dir().name == "data"
     monkeypatch.setenv("COURSE_CHECKPOINTS", str(tmp_path / "ck"))
-    assert data.checkpoint_dir() == tmp_path / "ck" and (tmp_path / "ck").is_dir()
+    assert data.checkpoint_dir() == tmp_path / "ck"
 
 
 def test_regression_and_sine_data():
@@ -65,3 +65,35 @@ def test_real_mnist_offline():
     train, test = data.load_mnist(download=False)
     assert len(test) == 10_000 and len(train) >= 10_000 and train.images.shape[1:] == (28, 28)
     assert 0.12 < train.mean < 0.14
+
+
+def test_split_holds_out_a_seeded_random_part(tmp_path, write_idx):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    write_idx(raw / "train-images-idx3-ubyte", rng.integers(0, 256, (50, 28, 28)))
+    write_idx(raw / "train-labels-idx1-ubyte", np.arange(50) % 10)
+    write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (5, 28, 28)))
+    write_idx(raw / "t10k-labels-idx1-ubyte", np.arange(5))
+    full, _ = data.load_mnist(tmp_path, download=False)
+    rest, held = full.split(0.2, seed=3)
+    assert len(rest) == 40 and len(held) == 10
+    rows = {tuple(r.tolist()) for r in full.images.reshape(50, -1)}
+    parts = [tuple(r.tolist()) for r in torch.cat([rest.images, held.images]).reshape(50, -1)]
+    assert set(parts) == rows and len(set(parts)) == 50, "every example in exactly one part"
+    assert torch.equal(held.X[0], full.X[(full.images == held.images[0]).all(dim=(1, 2))][0])
+    again, held_again = full.split(10, seed=3)
+    assert torch.equal(held_again.y, held.y) and not torch.equal(full.split(10, seed=4)[1].y, held.y)
+    assert rest.mean == full.mean and held.classes == full.classes
+
+
+def test_download_progress_reaches_the_learner(tmp_path, capsys, monkeypatch):
+    from torchvision.datasets import MNIST
+
+    def fake_download(self):
+        print("Downloading https://example.org/train-images-idx3-ubyte.gz")
+        raise RuntimeError("no network in this test")
+    monkeypatch.setattr(MNIST, "download", fake_download)
+    with pytest.raises(data.DataNotFoundError):
+        data.load_mnist(tmp_path)
+    assert "Downloading https://example.org" in capsys.readouterr().out, "torchvision's own progress is shown"

@@ -24,7 +24,8 @@ def test_plot_helpers_take_ax_and_leave_rcparams_alone():
     h = train.fit(net, x, y, epochs=5)
     assert plot.plot_loss(h, ax=axes[0]) is axes[0]
     assert plot.plot_fit(x, y, net, ax=axes[1]) is axes[1]
-    assert plot.plot_decision_boundary(lambda X: (X[:, 0] > 0).astype(int), np.random.randn(20, 2), ax=axes[2]) is axes[2]
+    points = np.random.default_rng(0).normal(size=(20, 2))
+    assert plot.plot_decision_boundary(points, None, lambda X: (X[:, 0] > 0).astype(int), ax=axes[2]) is axes[2]
     assert len(axes[0].lines[0].get_xdata()) == 5
     assert dict(matplotlib.rcParams) == before
 
@@ -33,25 +34,52 @@ def test_decision_boundary_from_torch_model_and_numpy_fn_agree():
     torch.manual_seed(0)
     net = models.mlp([2, 8, 2])
     X = np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32)
-    _, _, from_model = plot.grid_predictions(net, X, resolution=30)
-    _, _, from_fn = plot.grid_predictions(lambda G: net(torch.as_tensor(G)).argmax(1).numpy(), X, resolution=30)
-    assert np.array_equal(from_model, from_fn)
+    _, _, from_model = plot.grid_predictions(X, net, resolution=30)
+    _, _, from_fn = plot.grid_predictions(X, lambda G: net(torch.as_tensor(G)).argmax(1).numpy(), resolution=30)
+    assert np.array_equal(from_model, from_fn) and len(np.unique(from_model)) == 2
 
 
 def test_decision_boundary_regions_follow_predict_fn():
     X = np.array([[-1.0, 0.0], [1.0, 0.0]])
-    xx, yy, labels = plot.grid_predictions(lambda G: (G[:, 0] > 0).astype(int), X, resolution=11, pad=0)
+    xx, yy, labels = plot.grid_predictions(X, lambda G: (G[:, 0] > 0).astype(int), resolution=11, pad=0)
     assert np.array_equal(labels, (xx > 0).astype(int))
-    # a single probability column is thresholded at 0.5
-    _, _, labels = plot.grid_predictions(lambda G: 1 / (1 + np.exp(-G[:, :1] * 5)), X, resolution=11, pad=0)
+    # a single probability column is class 1 where it exceeds the threshold the caller names
+    _, _, labels = plot.grid_predictions(X, lambda G: 1 / (1 + np.exp(-G[:, :1] * 5)), threshold=0.5,
+                                         resolution=11, pad=0)
     assert np.array_equal(labels, (xx > 0).astype(int))
+    with pytest.raises(ValueError, match="pass threshold=0.5 if it is a probability, or threshold=0 if it is a logit"):
+        plot.grid_predictions(X, lambda G: G[:, :1], resolution=11)
+
+
+def test_a_logit_model_whose_outputs_lie_in_0_1_gets_the_logit_boundary():
+    # one logit z = 0.3 + 0.2·x₁: every output on this grid lies in [0, 1], yet z > 0 everywhere
+    # except x₁ < -1.5, and that is where the boundary must be (not at z = 0.5, i.e. x₁ = 1).
+    net = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        net.weight.copy_(torch.tensor([[0.2, 0.0]]))
+        net.bias.fill_(0.3)
+    X = np.array([[-2.0, 0.0], [2.0, 0.0]])
+    xx, _, labels = plot.grid_predictions(X, net, resolution=41, pad=0)
+    assert np.array_equal(labels, (0.3 + 0.2 * xx > 0).astype(int))
+
+
+def test_decision_boundary_draws_a_class_legend_outside_the_data():
+    X = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    ax = plot.plot_decision_boundary(X, np.array([0, 1, 1]), lambda G: (G[:, 0] > 0).astype(int),
+                                     classes=["outer", "inner"])
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["outer", "inner"]
+    ax.figure.canvas.draw()
+    box, frame = legend.get_window_extent(), ax.get_window_extent()
+    assert box.x0 >= frame.x1, "the legend sits to the right of the axes, over no data"
+    assert ax.get_xlabel() and ax.get_ylabel()
 
 
 def test_show_images_marks_mistakes():
-    fig = plot.show_images(np.zeros((3, 784)), labels=[1, 2, 3], preds=[1, 5, 3], ncols=3)
-    titles = [ax.get_title() for ax in fig.axes]
+    axes = plot.show_images(np.zeros((3, 784)), labels=[1, 2, 3], preds=[1, 5, 3], ncols=3)
+    titles = [ax.get_title() for ax in axes]
     assert titles == ["1", "2→5", "3"]
-    assert fig.axes[1].title.get_color() == "red"
+    assert axes[1].title.get_color() == "red" and axes[0].title.get_color() == "black"
 
 
 def test_live_plot_throttles_redraws():

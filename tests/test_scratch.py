@@ -61,10 +61,10 @@ def test_backward_does_not_update_weights():
 def test_eight_layer_cfg_trains():
     cfg = [2, 16, 16, 16, 16, 16, 16, 16, 1]
     model = scratch.MLP(cfg, ["tanh"] * 7 + ["sigmoid"], init="xavier", seed=0)
-    assert sum(isinstance(l, scratch.Dense) for l in model.layers) == 8
+    assert sum(isinstance(layer, scratch.Dense) for layer in model.layers) == 8
     X = np.random.default_rng(0).standard_normal((64, 2))
     y = (X[:, :1] > 0).astype(float)
-    losses = scratch.train(model, X, y, lr=0.5, steps=200, loss="bce")
+    losses = scratch.train(model, X, y, lr=0.5, epochs=200, loss="bce")
     assert losses[-1] < 0.5 * losses[0]
     assert max(gradcheck.check_torch(model, X, y, "bce").values()) < 1e-9
 
@@ -75,7 +75,7 @@ def test_numpy_and_torch_trajectories_coincide():
     y = y.reshape(-1, 1).astype(float)
     model = scratch.MLP([2, 16, 8, 1], ["relu", "sigmoid", "sigmoid"], rng=np.random.RandomState(0))
     net = gradcheck.to_torch(model)
-    ours = scratch.train(model, X, y, lr=0.8, steps=200, loss="mse")
+    ours = scratch.train(model, X, y, lr=0.8, epochs=200, loss="mse")
     opt = torch.optim.SGD(net.parameters(), lr=0.8)
     Xt, yt = torch.as_tensor(X), torch.as_tensor(y)
     theirs = []
@@ -99,6 +99,12 @@ SHAPE_CASES = [
     (lambda: scratch.MLP([2, 0, 1], ["relu", None]), r"cfg\[1\] is 0"),
     (lambda: scratch.Dense(2, 3, init="zeros"), "init 'zeros' is unknown"),
     (lambda: scratch.MLP([2, 1], [None]).backward(np.ones((1, 1))), "call forward before backward"),
+    (lambda: scratch.train(scratch.MLP([2, 1], [None]), np.ones((3, 2)), np.ones(3), lr=0.1, epochs=1, loss="hinge"),
+     "loss 'hinge' is unknown: use one of sse, mse, bce"),
+    (lambda: gradcheck.check_torch(scratch.MLP([2, 1], ["sigmoid"]), np.ones((3, 2)), np.ones(3), "ce"),
+     "loss 'ce' is unknown"),
+    (lambda: gradcheck.check_numeric(scratch.MLP([2, 1], ["sigmoid"]), np.ones((3, 2)), np.ones(3), "ce"),
+     "loss 'ce' is unknown"),
 ]
 
 
@@ -106,3 +112,25 @@ SHAPE_CASES = [
 def test_scratch_bad_shapes_name_layer_and_shapes(call, msg):
     with pytest.raises((ValueError, RuntimeError), match=msg):
         call()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bce_stays_finite_when_the_output_saturates(dtype):
+    p = np.array([[1.0], [0.0], [0.5]], dtype=dtype)   # a saturated sigmoid rounds to exactly 1 or 0
+    y = np.array([[0.0], [1.0], [1.0]], dtype=dtype)
+    loss, grad = scratch.bce_loss(p, y)
+    assert np.isfinite(loss) and np.isfinite(grad).all()
+    assert loss > 5, "confidently wrong answers cost a lot"
+    q = np.array([[0.9], [0.2]], dtype=dtype)
+    t = np.array([[1.0], [0.0]], dtype=dtype)
+    expected = -np.mean(np.log([0.9, 0.8]))
+    assert scratch.bce_loss(q, t)[0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_predict_and_predict_proba_follow_scikit_learn():
+    model = scratch.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=0)
+    X = np.random.default_rng(0).standard_normal((7, 2))
+    p = model.forward(X)
+    proba = model.predict_proba(X)
+    assert proba.shape == (7, 2) and np.allclose(proba[:, 1], p[:, 0]) and np.allclose(proba.sum(1), 1)
+    assert np.array_equal(model.predict(X), (p[:, 0] > 0.5).astype(int))

@@ -67,7 +67,7 @@ def test_controls_change_model_and_data(pg):
     assert all(torch.equal(a, b) for a, b in zip(weights, pg.model.parameters())), "lr keeps the weights"
     pg.opt_w.value = "sgd"
     assert isinstance(pg.optimizer, torch.optim.SGD)
-    pg.l2_w.value = 1e-3
+    pg.decay_w.value = 1e-3
     assert pg.optimizer.param_groups[0]["weight_decay"] == 1e-3
     pg.act_w.value = "relu"
     assert isinstance(pg.model[1], torch.nn.ReLU) and pg.epoch == 0
@@ -86,11 +86,13 @@ def test_controls_change_model_and_data(pg):
 
 
 def test_code_line_recreates_the_settings(pg):
-    pg.data_w.value, pg.hidden_w.value, pg.act_w.value, pg.batch_w.value = "xor", "6,3", "relu", "full"
+    pg.data_w.value, pg.hidden_w.value, pg.act_w.value, pg.batch_w.value = "xor", "6,3", "relu", None
+    pg.decay_w.value = 1e-2
     line = pg.code_line
-    assert line.startswith("playground(data_set='xor'") and "hidden='6,3'" in line
+    assert line.startswith("playground(data_set='xor'") and "hidden='6,3'" in line and "batch_size=None" in line
     again = eval(line, {"playground": lambda **kw: widgets.playground(n=200, resolution=30, **kw)})
-    assert again.cfg == [2, 6, 3, 2] and again.batch_w.value == "full" and again.code_line == line
+    assert again.cfg == [2, 6, 3, 2] and again.batch_w.value is None and again.code_line == line
+    assert again.decay_w.value == 1e-2 and again.optimizer.param_groups[0]["weight_decay"] == 1e-2
 
 
 def test_divergence_is_reported_and_stops_play(pg):
@@ -106,9 +108,12 @@ def test_play_runs_in_the_background_and_pause_stops_it(pg):
     async def session():
         pg.play_w.value = True
         assert pg.play_w.description == "pause"
-        await asyncio.sleep(0.6)          # the kernel would be reading widget messages meanwhile
+        for _ in range(400):              # the kernel would be reading widget messages meanwhile
+            await asyncio.sleep(0.05)
+            if pg.epoch >= 3 * 3:
+                break
         pg.play_w.value = False
-        await asyncio.wait_for(pg._task, 2)
+        await asyncio.wait_for(pg._task, 5)
         return pg.epoch
     epoch = asyncio.run(session())
     assert epoch >= 3 * 3, "several frames trained while playing"
@@ -128,10 +133,10 @@ def test_widget_tree_builds(pg):
 def test_fit_explorer_retrains_on_change():
     from course_utils import data
     x, y = data.regression_data(seed=0)
-    ex = widgets.FitExplorer(x, y, hidden="10", steps=50)
+    ex = widgets.FitExplorer(x, y, hidden="10", epochs=50)
     first_mse, image = ex.mse, ex.view_w.value
     assert "31</b> parameters" in ex.info_w.value
-    ex.steps_w.value = 300
+    ex.epochs_w.value = 300
     assert ex.mse < first_mse and ex.view_w.value != image
     ex.hidden_w.value = "20,20"
     assert ex.n_params == 20 + 20 + 420 + 21 and "481</b> parameters" in ex.info_w.value
@@ -151,3 +156,85 @@ def test_digit_browser_shows_probabilities():
     assert np.array_equal(b.im.get_array(), images[3].numpy())
     with pytest.raises(ValueError, match="same, non-zero length"):
         widgets.DigitBrowser(images, labels[:2], probs)
+
+
+@pytest.mark.parametrize("kwargs,msg", [
+    ({"hidden": "8,,8"}, "entry 2 is empty"),
+    ({"batch_size": 7}, "batch_size 7 is not offered here: use one of 8, 16, 32, 64, None"),
+    ({"batch_size": "32"}, "batch_size '32' is not offered"),
+    ({"weight_decay": 0.5}, "weight_decay 0.5 is not offered"),
+    ({"data_set": "swiss roll"}, "data_set 'swiss roll' is not offered"),
+    ({"lr": 0}, "lr must be a number from 0.0001 to 1"),
+    ({"train_frac": 1.0}, "train_frac must be a number from 0.1 to 0.9"),
+    ({"n": 5}, "n must be a whole number from 20 to 5000"),
+])
+def test_bad_playground_arguments_are_one_sentence(kwargs, msg):
+    with pytest.raises(ValueError, match=msg) as err:
+        widgets.playground(**kwargs)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs,msg", [
+    ({"hidden": "10,,"}, "entry 2 is empty"),
+    ({"epochs": 5}, "epochs must be a whole number from 10 to 1000"),
+    ({"schedule": "linear"}, "schedule 'linear' is not offered"),
+    ({"optimizer": "rmsprop"}, "optimizer 'rmsprop' is not offered"),
+])
+def test_bad_fit_explorer_arguments_are_one_sentence(kwargs, msg):
+    from course_utils import data
+    x, y = data.regression_data(seed=0)
+    with pytest.raises(ValueError, match=msg):
+        widgets.FitExplorer(x, y, **kwargs)
+    with pytest.raises(ValueError, match=r"x and y must be tensors of the same shape \(N, 1\)"):
+        widgets.FitExplorer(x[:, 0], y)
+
+
+def _break_training(pg):
+    def boom():
+        raise RuntimeError("boom")
+    pg.optimizer.step = boom
+
+
+def test_an_error_in_a_button_callback_is_shown_and_the_controls_keep_working(pg):
+    _break_training(pg)
+    pg.step_w.click()
+    assert "something went wrong (RuntimeError: boom)" in pg.message_w.value
+    pg.reset_w.click()            # a fresh optimizer: the controls still work
+    pg.step_w.click()
+    assert pg.epoch == 3 and pg.message_w.value == ""
+
+
+def test_an_error_in_the_play_task_is_shown_and_play_resets(pg):
+    async def session():
+        pg.play_w.value = True
+        await asyncio.sleep(0.2)
+        _break_training(pg)
+        await asyncio.wait_for(pg._task, 2)
+    asyncio.run(session())
+    assert "RuntimeError: boom" in pg.message_w.value
+    assert pg.play_w.value is False and pg.play_w.description == "play"
+
+
+def test_widgets_and_checks_leave_the_learners_random_state_alone():
+    import random
+
+    from course_utils import data, exercises
+    torch.manual_seed(5)
+    np.random.seed(5)
+    random.seed(5)
+    states = torch.random.get_rng_state(), np.random.get_state()[1].copy(), random.getstate()
+    pg = widgets.playground(n=100, resolution=20, epochs_per_frame=2)
+    pg.run(2)
+    pg.reset_w.click()
+    x, y = data.regression_data(seed=0)
+    widgets.FitExplorer(x, y, epochs=20)
+
+    def train_step(net, optimizer, x, y):
+        loss = torch.nn.functional.mse_loss(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    assert exercises.judge("01.3", train_step).ok
+    assert torch.equal(torch.random.get_rng_state(), states[0])
+    assert np.array_equal(np.random.get_state()[1], states[1]) and random.getstate() == states[2]
