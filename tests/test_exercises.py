@@ -1,106 +1,118 @@
-import torch
+"""The exercise machinery: verdicts, the registry, and the reusable judges.
 
-from course_utils import exercises as ex
+Every exercise's solution and typical wrong answers are run inside its lesson by
+tests/test_exercises_in_notebooks.py; here the parts are checked on their own.
+"""
+import json
+import re
+from pathlib import Path
 
+import pytest
 
-def _say(capsys, fn, *args):
-    fn(*args)
-    return capsys.readouterr().out
+from course_utils import exercises
+from course_utils.exercises import core, judges
 
-
-def test_unanswered_is_neutral(capsys):
-    assert _say(capsys, ex.check_param_count, [1, 10, 1], None).startswith("⏳")
-    assert ex.check_shape(None, (1, 10), what="w", why="") is None
-    assert capsys.readouterr().out.startswith("⏳")
-
-
-def test_param_count(capsys):
-    assert _say(capsys, ex.check_param_count, [1, 10, 1], 31).startswith("✅")
-    out = _say(capsys, ex.check_param_count, [1, 10, 1], 20)
-    assert out.startswith("❌") and "bias" in out
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_shape_detects_transposed(capsys):
-    out = _say(capsys, lambda a: ex.check_shape(a, (1, 10), what="w", why="."), (10, 1))
-    assert out.startswith("❌") and "transposed" in out
-    assert _say(capsys, lambda a: ex.check_shape(a, (1, 10), what="w", why="."), torch.Size([1, 10])).startswith("✅")
+def test_verdicts_print_one_marked_line(capsys):
+    assert str(core.right("because.")) == "✅ Right: because."
+    assert str(core.wrong("look again.")) == "❌ Not yet: look again."
+    assert str(core.unanswered("fill it in.")) == "⏳ Not answered yet: fill it in."
+    exercises.check("01.2", None)
+    assert capsys.readouterr().out.startswith("⏳ Not answered yet")
 
 
-def test_value_and_choice(capsys):
-    assert _say(capsys, lambda a: ex.check_value(a, 0.5, what="x", why=""), 0.5004).startswith("✅")
-    assert _say(capsys, lambda a: ex.check_value(a, 0.5, what="x", why=""), 0.6).startswith("❌")
-    assert _say(capsys, lambda a: ex.check_value(a, 0.5, what="x", why=""), "half").startswith("❌")
-    assert _say(capsys, lambda a: ex.check_choice(a, "adam", ["sgd", "adam"], why=""), "Adam").startswith("✅")
-    assert _say(capsys, lambda a: ex.check_choice(a, "adam", ["sgd", "adam"], why=""), "sgd").startswith("❌")
+def test_unknown_exercise_and_missing_context_are_one_sentence():
+    with pytest.raises(ValueError, match="there is no exercise 01.9"):
+        exercises.check("01.9", 1)
+    with pytest.raises(ValueError, match="ids look like '04.2'"):
+        exercises.check("1.2", 1)
+    with pytest.raises(ValueError, match=r"exercise 01.1 also needs net=net in its check call"):
+        exercises.check("01.1", (1, 10))
 
 
-def test_train_step_check(capsys):
-    def right(net, opt, x, y):
-        loss = torch.nn.functional.mse_loss(net(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.item()
+def test_a_crash_in_the_learners_code_is_a_verdict_not_an_exception():
+    def accuracy(logits, labels):
+        return logits.argmax(dim=5)
+    v = exercises.judge("03.2", accuracy)
+    assert v.status == "wrong" and "raised IndexError" in v.message
 
-    def no_zero_grad(net, opt, x, y):
-        loss = torch.nn.functional.mse_loss(net(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
 
-    def skeleton(net, opt, x, y):
+def test_probe_prints_the_verdict_and_the_giveaways_as_json(capsys):
+    exercises.probe("01.2", 20)
+    line = capsys.readouterr().out
+    record = json.loads(line.removeprefix("PROBE "))
+    assert record["status"] == "wrong" and "bias" in record["message"] and "31" in record["giveaways"]
+
+
+def test_number_judge_hints_a_direction_or_a_known_mistake_never_the_value():
+    judge = judges.number(0.25, explain="s(0)(1 − s(0)) = 0.25.",
+                          mistakes=[(lambda v, e: v == 0.5, "that is the value, not the slope.")])
+    assert judge(0.25).ok and "0.25" in judge(0.25).message
+    assert judge(0.5).message == "that is the value, not the slope."
+    assert "too high" in judge(0.3).message and "too low" in judge(0.1).message
+    for bad in ("0.25", [0.25], True):
+        assert judge(bad).status == "wrong" and "one number" in judge(bad).message
+    assert all("0.25" not in judge(v).message for v in (0.5, 0.3, 0.1, "x"))
+    assert judges.number(31, whole=True, explain="")(31.0).ok and not judges.number(31, whole=True, explain="")(31.01).ok
+
+
+def test_shape_judge_recognises_a_transposed_shape():
+    judge = judges.shape((1, 10), what="net[2].weight", explain="(out, in).")
+    assert judge((1, 10)).ok
+    assert "transposed" in judge((10, 1)).message and "(1, 10)" not in judge((10, 1)).message
+    assert "2 dimensions" in judge((10,)).message
+    assert "tuple of sizes" in judge("1, 10").message
+
+
+def test_choice_judge_gives_the_hint_of_the_wrong_option():
+    judge = judges.choice("adam", ["sgd", "adam"], explain="Adam adapts.", hints={"sgd": "same step for all."})
+    assert judge("Adam ").ok
+    assert judge("sgd").message == "same step for all."
+    assert "one of 'sgd', 'adam'" in judge("rmsprop").message
+
+
+def test_run_turns_a_skeleton_into_not_answered():
+    def skeleton(*args):
         return None
-    assert _say(capsys, ex.check_train_step, right).startswith("✅")
-    out = _say(capsys, ex.check_train_step, no_zero_grad)
-    assert out.startswith("❌") and "zero_grad" in out
-    assert _say(capsys, ex.check_train_step, skeleton).startswith("⏳")
+
+    def todo(*args):
+        raise NotImplementedError
+    for fn in (skeleton, todo):
+        with pytest.raises(judges.LearnerError) as err:
+            judges.run(fn, 1)
+        assert err.value.verdict.status == "unanswered"
+    with pytest.raises(judges.LearnerError, match="should be a function"):
+        judges.run(42)
 
 
-def test_cfg_check(capsys):
-    def say(a):
-        return _say(capsys, lambda: ex.check_cfg(a, n_in=1, n_out=1, hidden=3, width=32))
-    assert say([1, 32, 32, 32, 1]).startswith("✅")
-    assert say([32, 32, 32]).startswith("❌")
-    assert say([1, 32, 32, 1]).startswith("❌")
-    assert "cfg[1] is 0" in say([1, 0, 1])
-    assert say(None).startswith("⏳")
+def test_number_giveaways_cover_the_usual_ways_of_writing_a_number():
+    assert {"0.177", "0.18"} <= set(judges.number_giveaways(0.1767767))
+    assert "112,881" in judges.number_giveaways(112881) and "112881" in judges.number_giveaways(112881)
 
 
-def test_accuracy_fn_check(capsys):
-    assert _say(capsys, ex.check_accuracy_fn, lambda l, y: (l.argmax(1) == y).float().mean().item()).startswith("✅")
-    assert "percentage" in _say(capsys, ex.check_accuracy_fn, lambda l, y: 100 * (l.argmax(1) == y).float().mean().item())
-    assert _say(capsys, ex.check_accuracy_fn, lambda l, y: (l.argmin(1) == y).float().mean().item()).startswith("❌")
+# --- the registry against the notebooks ----------------------------------------------------------------------
+
+def _notebook_ids():
+    ids = {}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            for exercise_id in re.findall(r"exercises\.check\(\s*[\"'](\d\d\.\d+)[\"']", "".join(cell["source"])):
+                ids.setdefault(exercise_id, []).append(path.name)
+    return ids
 
 
-def test_predict_fn_check(capsys):
-    from course_utils import models
-    torch.manual_seed(0)
-    net = models.mlp([2, 4, 2])
-    good = lambda X: net(torch.as_tensor(X)).argmax(1).numpy()  # noqa: E731
-    assert _say(capsys, ex.check_predict_fn, good, net).startswith("✅")
-    assert "NumPy" in _say(capsys, ex.check_predict_fn, lambda X: net(torch.as_tensor(X)).argmax(1), net)
-    assert "shape" in _say(capsys, ex.check_predict_fn, lambda X: net(torch.as_tensor(X)).detach().numpy(), net)
+def test_every_registered_exercise_is_asked_exactly_once_in_its_lesson():
+    registered = {ex.id for ex in exercises.all_exercises()}
+    asked = _notebook_ids()
+    assert registered == set(asked), (f"registered but never asked: {registered - set(asked)}; "
+                                      f"asked but not registered: {set(asked) - registered}")
+    for exercise_id, where in asked.items():
+        assert where == [next(p for p in where if p.startswith(exercise_id[:2]))], (exercise_id, where)
 
 
-def test_tanh_backward_check(capsys):
-    import numpy as np
-
-    from course_utils import scratch
-
-    class Good(scratch.Layer):
-        def forward(self, x):
-            return np.tanh(x)
-
-        def backward(self, x, g):
-            return g * (1 - np.tanh(x) ** 2)
-
-    class Wrong(Good):
-        def backward(self, x, g):
-            return g * (1 - np.tanh(x))
-
-    class Todo(Good):
-        def backward(self, x, g):
-            raise NotImplementedError
-    assert _say(capsys, ex.check_tanh_backward, Good).startswith("✅")
-    assert _say(capsys, ex.check_tanh_backward, Wrong).startswith("❌")
-    assert _say(capsys, ex.check_tanh_backward, Todo).startswith("⏳")
+@pytest.mark.parametrize("ex", exercises.all_exercises(), ids=lambda ex: ex.id)
+def test_every_exercise_has_a_typical_wrong_answer_to_test_its_hint(ex):
+    assert ex.wrong_answers, f"exercise {ex.id} needs at least one typical wrong answer"
+    assert ex.kind in core.KINDS and ex.title

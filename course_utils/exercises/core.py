@@ -1,0 +1,143 @@
+"""The exercise registry, verdicts, and the calls a lesson makes: ``check``, ``judge`` and ``probe``.
+
+An exercise cell holds only the learner's answer and a call such as
+``exercises.check("04.2", answer_2)`` (plus the lesson objects the check needs, by name:
+``exercises.check("05.2", answer_2, per_class=per_class)``). What is right, the hints for typical
+mistakes and the explanation live here, in the package: one module per lesson
+(``course_utils.exercises.lesson04`` ...). A wrong answer gets a hint that never states the
+answer; the explanation comes with the ✅.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Status = Literal["right", "wrong", "unanswered"]
+KINDS = ("predict", "write", "debug", "explore", "compute")
+_MARKS = {"right": "✅ Right: ", "wrong": "❌ Not yet: ", "unanswered": "⏳ Not answered yet: "}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check says: ``status`` (right, wrong or unanswered) and one message."""
+
+    status: Status
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "right"
+
+    def __str__(self) -> str:
+        return _MARKS[self.status] + self.message
+
+
+def right(explanation: str) -> Verdict:
+    """✅, with the full explanation."""
+    return Verdict("right", explanation)
+
+
+def wrong(hint: str) -> Verdict:
+    """❌, with a hint that moves the learner on and never states the answer."""
+    return Verdict("wrong", hint)
+
+
+def unanswered(what: str) -> Verdict:
+    """⏳: nothing to judge yet. A notebook run never fails on it."""
+    return Verdict("unanswered", what)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of one lesson.
+
+    ``judge(answer, **context)`` returns a :class:`Verdict` for an answer that is not ``None``.
+    ``context`` names the lesson objects the check call must pass. ``giveaways(**context)`` lists
+    the strings that would give the answer away: no hint and no exercise cell may contain them.
+    ``wrong_answers`` are snippets of code with a typical mistake, as a learner would type them
+    in the exercise cell; the tests run each in the lesson and require a ❌ without giveaways.
+    """
+
+    id: str
+    kind: str
+    title: str
+    judge: Callable[..., Verdict]
+    giveaways: Callable[..., Sequence[str]] = lambda **context: ()
+    wrong_answers: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    blank: str = "replace None with your answer, then run this cell again."
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d\d\.\d+", self.id):
+            raise ValueError(f"exercise ids look like '04.2' (lesson, number), not {self.id!r}.")
+        if self.kind not in KINDS:
+            raise ValueError(f"exercise kind {self.kind!r} is unknown: use one of {', '.join(KINDS)}.")
+
+
+REGISTRY: dict[str, Exercise] = {}
+
+
+def register(*exercises: Exercise) -> None:
+    """Add exercises to the registry (each id once)."""
+    for ex in exercises:
+        if ex.id in REGISTRY and REGISTRY[ex.id] is not ex:
+            raise ValueError(f"exercise {ex.id} is registered twice.")
+        REGISTRY[ex.id] = ex
+
+
+def get(exercise_id: str) -> Exercise:
+    """The exercise with this id, loading its lesson's module on first use."""
+    if not isinstance(exercise_id, str) or not re.fullmatch(r"\d\d\.\d+", exercise_id):
+        raise ValueError(f"exercise ids look like '04.2' (lesson, number), not {exercise_id!r}.")
+    if exercise_id not in REGISTRY:
+        try:
+            importlib.import_module(f"course_utils.exercises.lesson{exercise_id[:2]}")
+        except ModuleNotFoundError:
+            pass
+    if exercise_id not in REGISTRY:
+        raise ValueError(f"there is no exercise {exercise_id}: check the number in the exercise's heading.")
+    return REGISTRY[exercise_id]
+
+
+def all_exercises() -> list[Exercise]:
+    """Every exercise of every lesson module, in id order."""
+    import pkgutil
+
+    from course_utils import exercises as package
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("lesson"):
+            importlib.import_module(f"course_utils.exercises.{info.name}")
+    return [REGISTRY[k] for k in sorted(REGISTRY)]
+
+
+def judge(exercise_id: str, answer: Any, **context: Any) -> Verdict:
+    """The verdict on ``answer`` (``None`` means not answered yet)."""
+    ex = get(exercise_id)
+    missing = [name for name in ex.context if name not in context]
+    if missing:
+        args = ", ".join(f"{m}={m}" for m in missing)
+        raise ValueError(f"exercise {exercise_id} also needs {args} in its check call: "
+                         f"exercises.check({exercise_id!r}, answer, {args}).")
+    if answer is None:
+        return unanswered(ex.blank)
+    try:
+        return ex.judge(answer, **{k: context[k] for k in ex.context})
+    except Exception as exc:  # the learner's code can fail in any way: say how, never crash the check
+        return wrong(f"running your answer raised {type(exc).__name__}: {exc}")
+
+
+def check(exercise_id: str, answer: Any, **context: Any) -> None:
+    """Print one line: ✅ right (with the explanation), ❌ not yet (with a hint) or ⏳ not answered."""
+    print(judge(exercise_id, answer, **context))
+
+
+def probe(exercise_id: str, answer: Any, **context: Any) -> None:
+    """For the tests: print the verdict and the answer's giveaways as one JSON line."""
+    ex = get(exercise_id)
+    verdict = judge(exercise_id, answer, **context)
+    print("PROBE " + json.dumps({"id": exercise_id, "status": verdict.status, "message": verdict.message,
+                                 "giveaways": list(ex.giveaways(**{k: context[k] for k in ex.context}))}))

@@ -1,0 +1,122 @@
+"""Reusable judges: a number, a shape, a choice, and running the learner's code safely.
+
+Each builder returns ``judge(answer, **context) -> Verdict``. Expected values may be functions
+of the lesson's objects (``expected=lambda per_class: ...``), so they follow the run.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .core import Verdict, right, unanswered, wrong
+
+Judge = Callable[..., Verdict]
+Mistake = tuple[Callable[..., bool], str]
+
+
+def _value(x: Any, context: Mapping[str, Any]) -> Any:
+    return x(**context) if callable(x) else x
+
+
+def number_giveaways(value: float) -> list[str]:
+    """How a number is usually written down: ``0.25`` → ``["0.25"]``; ``0.1767767`` → ``["0.177", "0.18", ...]``."""
+    forms = {f"{value:g}", f"{value:.3g}", f"{value:.2g}", f"{value:.2f}", f"{value:.3f}", f"{value:,}"}
+    return sorted(f for f in forms if f not in ("0", "0.0", "0.00", "0.000", "-0"))
+
+
+def number(expected: float | Callable[..., float], *, explain: str | Callable[..., str],
+           rtol: float = 1e-3, mistakes: Sequence[Mistake] = (), whole: bool = False) -> Judge:
+    """A number within ``rtol`` of ``expected`` (exactly, for ``whole=True``).
+
+    ``mistakes`` are ``(test(value, expected), hint)`` pairs tried in order on a wrong answer;
+    otherwise the hint says which way the number is off.
+    """
+    def judge(answer: Any, **context: Any) -> Verdict:
+        if isinstance(answer, bool) or isinstance(answer, (str, bytes, list, tuple, dict)):
+            return wrong(f"give one number, such as {'12' if whole else '0.5'}, not a {type(answer).__name__}.")
+        try:
+            value = float(answer)
+        except (TypeError, ValueError):
+            return wrong(f"give one number, such as {'12' if whole else '0.5'}, not {type(answer).__name__}.")
+        e = float(_value(expected, context))
+        ok = value == e if whole else math.isclose(value, e, rel_tol=rtol, abs_tol=1e-12)
+        if ok:
+            return right(_value(explain, context))
+        for test, hint in mistakes:
+            if test(value, e):
+                return wrong(hint)
+        return wrong("that is too high: look again at how it is computed." if value > e else
+                     "that is too low: look again at how it is computed.")
+    return judge
+
+
+def shape(expected: tuple[int, ...] | Callable[..., tuple[int, ...]], *, explain: str | Callable[..., str],
+          what: str) -> Judge:
+    """A shape, given as a tuple (or ``torch.Size``)."""
+    def judge(answer: Any, **context: Any) -> Verdict:
+        try:
+            got = tuple(int(v) for v in answer)
+        except (TypeError, ValueError):
+            return wrong("a shape is a tuple of sizes, such as (3, 2).")
+        e = tuple(_value(expected, context))
+        if got == e:
+            return right(_value(explain, context))
+        if len(got) != len(e):
+            return wrong(f"{what} has {len(e)} dimensions, so its shape has {len(e)} sizes.")
+        if got == e[::-1]:
+            return wrong(f"you have it transposed: check the order in which PyTorch stores the sizes of {what}.")
+        return wrong(f"those sizes are not those of {what}: look at the layer's in_features and out_features.")
+    return judge
+
+
+def shape_giveaways(value: tuple[int, ...]) -> list[str]:
+    return [str(tuple(value)), ", ".join(map(str, value)), ",".join(map(str, value))]
+
+
+def choice(expected: str | Callable[..., str], options: Sequence[str], *, explain: str | Callable[..., str],
+           hints: Mapping[str, str] | None = None) -> Judge:
+    """One of a few named options (case-insensitive); ``hints`` maps a wrong option to its hint."""
+    def judge(answer: Any, **context: Any) -> Verdict:
+        got = str(answer).strip().lower()
+        if got not in [o.lower() for o in options]:
+            return wrong(f"answer with one of {', '.join(map(repr, options))}.")
+        if got == str(_value(expected, context)).lower():
+            return right(_value(explain, context))
+        default = "not that one: reread the question and think about what the other option does."
+        return wrong((hints or {}).get(got, default))
+    return judge
+
+
+class LearnerError(Exception):
+    """The learner's function raised, or returned nothing: carries the verdict to give."""
+
+    def __init__(self, verdict: Verdict):
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+def run(fn: Any, *args: Any, name: str = "your function") -> Any:
+    """Call the learner's ``fn``; an exception or a ``None`` result becomes a :class:`LearnerError`."""
+    if not callable(fn):
+        raise LearnerError(wrong(f"{name} should be a function (def ...), not a {type(fn).__name__}."))
+    try:
+        out = fn(*args)
+    except NotImplementedError:
+        raise LearnerError(unanswered(f"{name} still raises NotImplementedError: fill in its body.")) from None
+    except Exception as exc:
+        raise LearnerError(wrong(f"{name} raised {type(exc).__name__}: {exc}")) from None
+    if out is None:
+        raise LearnerError(unanswered(f"{name} still returns None: fill in its body and return the result."))
+    return out
+
+
+def code(judge_fn: Judge) -> Judge:
+    """Wrap a judge that runs learner code with :func:`run`: its LearnerErrors become verdicts."""
+    def judge(answer: Any, **context: Any) -> Verdict:
+        try:
+            return judge_fn(answer, **context)
+        except LearnerError as err:
+            return err.verdict
+    judge.__doc__ = judge_fn.__doc__
+    return judge
