@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test venv notebooks bench bench-quick clean
+.PHONY: lab test venv notebooks student bench bench-quick clean
 
 # Create .venv when missing and (re)install the project with its dev extras when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -22,11 +22,16 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Maintainers: re-execute every notebook top to bottom in a fresh kernel and store the outputs.
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+# Teachers: every lesson without its folded solutions, into student/ (git-ignored).
+student: $(STAMP)
+	$(BIN)/python tools/student.py student
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
