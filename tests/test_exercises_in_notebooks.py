@@ -2,9 +2,10 @@
 
 For each notebook: build the student edition (tools/student.py) and check that no solution text
 survives; then run it top to bottom with probes inserted after each exercise cell. The run must
-not raise; each exercise cell, as the student gets it, says "⏳ Not answered yet"; each typical
-wrong answer (from the package's registry) gets a ❌ whose hint contains none of the answer's
-giveaways; the folded solution gets a ✅; and no exercise cell shows a giveaway in its source.
+not raise; each exercise cell, as the student gets it, says "⏳ Not answered yet" (an explore
+task's starter, complete as given, says ✅: its run matches the folded "What you should see");
+each typical wrong answer (from the package's registry) gets a ❌ whose hint contains none of the
+answer's giveaways; the folded solution gets a ✅; and no exercise cell shows a giveaway.
 """
 import json
 import re
@@ -42,14 +43,20 @@ def _probed(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[dict
         if not student.is_exercise_cell(cell):
             continue
         probes = _probe_lines(cell.source)
-        plan.append({"kind": "blank", "cell": len(cells) - 1, "source": cell.source})
         exercise_ids = [re.search(r"\"(\d\d\.\d+)\"|'(\d\d\.\d+)'", p).group(0).strip("'\"") for p in probes]
+        explore = [exercises.get(e).kind == "explore" for e in exercise_ids]
+        assert len(set(explore)) == 1, f"cell {i}: an explore task's check stands in a cell of its own"
+        assert (solved[i] is None) == explore[0], (
+            f"cell {i}: an explore task is followed by a folded 'What you should see', any other exercise by a "
+            f"folded 'Solution'")
+        plan.append({"kind": "blank", "cell": len(cells) - 1, "source": cell.source, "explore": explore[0]})
         for exercise_id in exercise_ids:
             for snippet in exercises.get(exercise_id).wrong_answers:
                 cells.append(nbformat.v4.new_code_cell(snippet + "\n" + "\n".join(probes)))
                 plan.append({"kind": "wrong", "cell": len(cells) - 1, "id": exercise_id, "snippet": snippet})
-        cells.append(nbformat.v4.new_code_cell(solved[i] + "\n" + "\n".join(probes)))
-        plan.append({"kind": "solution", "cell": len(cells) - 1, "ids": exercise_ids})
+        if solved[i] is not None:
+            cells.append(nbformat.v4.new_code_cell(solved[i] + "\n" + "\n".join(probes)))
+            plan.append({"kind": "solution", "cell": len(cells) - 1, "ids": exercise_ids})
     for k, cell in enumerate(cells):
         cell.id = f"probe-{k}"
     return nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata), plan
@@ -75,6 +82,8 @@ def test_student_edition_hides_solutions(path):
     assert "<summary>Solution" not in text and "<summary>What you should see" not in text
     elsewhere = "\n".join(student.FOLDED.sub("", c.source) for c in nb.cells)
     for _, code in student.solutions(nb):
+        if code is None:
+            continue
         own = [line.strip() for line in code.splitlines() if len(line.strip()) > 12 and line.strip() not in elsewhere]
         assert not [line for line in own if line in text], f"solution lines survive in the student edition: {own}"
     assert all(not c.get("outputs") for c in edition.cells if student.is_exercise_cell(c))
@@ -91,8 +100,9 @@ def test_exercises_run_in_the_lesson(path, tmp_path, monkeypatch):
     for step in plan:
         cell = nb.cells[step["cell"]]
         if step["kind"] == "blank":
-            lines = [ln for ln in _stdout(cell).splitlines() if ln.strip()]
-            assert lines and all(ln.startswith("⏳ Not answered yet") for ln in lines), (step["source"], lines)
+            lines = [ln for ln in _stdout(cell).splitlines() if ln.strip().startswith(("⏳", "✅", "❌"))]
+            mark = "✅ Right" if step["explore"] else "⏳ Not answered yet"
+            assert lines and all(ln.startswith(mark) for ln in lines), (step["source"], lines)
             continue
         records = {r["id"]: r for r in _records(cell)}
         for r in records.values():

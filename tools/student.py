@@ -26,17 +26,11 @@ def is_exercise_cell(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and bool(CHECK.search(cell.source))
 
 
-def folded_blocks(cell: nbformat.NotebookNode, summary: str = "Solution") -> list[str]:
-    """The text of each folded block with this summary in a markdown cell."""
-    if cell.cell_type != "markdown":
-        return []
-    return [m.group(0) for m in FOLDED.finditer(cell.source) if m.group(1).lower() == summary.lower()]
-
-
-def solutions(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+def solutions(nb: nbformat.NotebookNode) -> list[tuple[int, str | None]]:
     """``(index of the exercise cell, solution code)`` for every exercise cell, in order.
 
-    A solution is the code of the first folded "Solution" block after its exercise cell.
+    A solution is the code of the first folded block after its exercise cell: a "Solution"
+    block's ```python code, or ``None`` for an explore task's "What you should see" block.
     """
     found, pending = [], None
     for i, cell in enumerate(nb.cells):
@@ -44,13 +38,16 @@ def solutions(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
             if pending is not None:
                 raise ValueError(f"exercise cell {pending} has no folded solution before the next exercise.")
             pending = i
-        for block in folded_blocks(cell):
+        if cell.cell_type != "markdown":
+            continue
+        for m in FOLDED.finditer(cell.source):
             if pending is None:
-                raise ValueError(f"cell {i} holds a solution that follows no exercise cell.")
-            code = CODE_BLOCK.findall(block)
-            if not code:
+                raise ValueError(f"cell {i} holds a folded {m.group(1)!r} block that follows no exercise cell.")
+            code = CODE_BLOCK.findall(m.group(0))
+            if m.group(1).lower() == "solution" and not code:
                 raise ValueError(f"the solution in cell {i} has no ```python block.")
-            found.append((pending, "\n".join(c.strip("\n") for c in code)))
+            found.append((pending, "\n".join(c.strip("\n") for c in code) if m.group(1).lower() == "solution"
+                          else None))
             pending = None
     if pending is not None:
         raise ValueError(f"exercise cell {pending} has no folded solution.")
