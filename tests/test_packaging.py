@@ -1,4 +1,5 @@
 """The project's own files: dependencies that agree, a lean package, notebooks kept to the house rules."""
+import ast
 import json
 import re
 import subprocess
@@ -63,6 +64,18 @@ def test_package_import_is_lean():
     code = "import sys, course_utils; print(sorted(m for m in ('torch', 'matplotlib', 'sklearn') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", f"importing course_utils pulled in {out.strip()}"
+
+
+def test_functions_are_short_enough_to_read_at_once():
+    too_long = []
+    for path in sorted((ROOT / "course_utils").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body[1:] if ast.get_docstring(node) and len(node.body) > 1 else node.body
+                lines = node.end_lineno - body[0].lineno + 1
+                if lines > 60:
+                    too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines} lines)")
+    assert not too_long, f"split these (at most about 60 lines of code each): {too_long}"
 
 
 def test_ci_calls_the_readme_test_command():

@@ -325,3 +325,12 @@ def test_early_stopping_on_a_metric_fit_does_not_record_says_so():
     x, y = data.regression_data(seed=0)
     with pytest.raises(ValueError, match="EarlyStopping watches 'val_loss', but this fit records only loss: pass val="):
         train.fit(models.mlp([1, 4, 1]), x, y, epochs=5, callbacks=[train.EarlyStopping()])
+
+
+def test_minibatch_epoch_loss_is_the_mean_over_examples():
+    X, y = torch.randn(10, 3), torch.randn(10, 1)
+    net = models.mlp([3, 4, 1])
+    frozen = torch.optim.SGD(net.parameters(), lr=0.0)   # the weights stay put, so every batch sees the same net
+    h = train.fit(net, X, y, optimizer=frozen, epochs=1, batch_size=4, seed=0)   # batches of 4, 4 and 2
+    with torch.no_grad():
+        assert h.loss[0] == pytest.approx(F.mse_loss(net(X), y).item(), rel=1e-6)
