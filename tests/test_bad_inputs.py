@@ -191,3 +191,10 @@ def test_asking_for_the_checkpoint_folder_creates_nothing(tmp_path, monkeypatch)
     assert data.checkpoint_dir() == tmp_path / "ck" and not (tmp_path / "ck").exists()
     checkpoint.save(models.mlp([2, 2]), data.checkpoint_dir() / "m.pt")
     assert (tmp_path / "ck" / "m.pt").is_file(), "saving creates the folder"
+
+
+def test_torch_side_of_the_gradient_check_refuses_an_unknown_loss_name():
+    from course_utils import gradcheck, scratch
+    model = scratch.MLP([2, 1], ["sigmoid"], seed=0)
+    with pytest.raises(ValueError, match="loss 'ce' is unknown: use one of sse, mse, bce"):
+        gradcheck.torch_grads(model, np.ones((3, 2)), np.ones(3), "ce")
