@@ -120,14 +120,29 @@ def _tiles_png(maps: np.ndarray, size: int = 48, per_row: int = 8) -> bytes:
 
 
 class _Shown:
-    """Displays :meth:`widget` when the object is the last line of a notebook cell."""
+    """Displays :meth:`widget` when the object is the last line of a cell or is passed to ``display``.
+
+    The display bundle holds the live widget and, when the object has a ``view_w`` image, a PNG
+    of that view as it is at display time: JupyterLab shows the live widget, while pages without
+    a kernel (the course website, repository previews) can show the picture instead.
+    """
 
     def widget(self) -> W.Widget:
         raise NotImplementedError
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget())
+    def picture(self) -> bytes | None:
+        """PNG bytes of the current view (the ``view_w`` image), or None when there is no such image."""
+        value = bytes(getattr(getattr(self, "view_w", None), "value", b"") or b"")
+        return value if value.startswith(b"\x89PNG\r\n\x1a\n") else None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        import base64
+        view = self.widget()
+        bundle = dict(view._repr_mimebundle_() or {"text/plain": repr(view)})
+        png = self.picture()
+        if png is not None:
+            bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        return bundle
 
 
 class Playground(_Shown):

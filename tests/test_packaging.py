@@ -22,7 +22,7 @@ def _split(req: str) -> tuple[str, str]:
 
 def pyproject_requirements() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = meta["dependencies"] + meta["optional-dependencies"]["dev"]
+    reqs = meta["dependencies"] + [r for extra in meta["optional-dependencies"].values() for r in extra]
     return dict(_split(r) for r in reqs)
 
 

@@ -1,0 +1,82 @@
+"""Turn a stored notebook into a lesson page, as Sphinx reads it (the file on disk is not changed).
+
+- Under the lesson's title: a box that links the notebook for download and gives the two commands
+  that run it (``make lab``, ``make test``).
+- Widget outputs cannot run without a kernel. A widget whose display bundle carries a picture of
+  its view (``image/png``, see ``course_utils.widgets``) keeps it, followed by a note on how to use
+  it live; a widget without one (e.g. a tqdm progress bar) is replaced by that note alone.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+PICTURE_NOTE = ("<p class='widget-note'><strong>Interactive widget</strong>: above is a picture of its view "
+                "when it was first shown. To use it live, run the notebook in JupyterLab: <code>make lab</code>.</p>")
+NO_PICTURE_NOTE = ("<p class='widget-note'><strong>Live widget</strong> (a progress bar or a control): it "
+                   "appears here when the notebook runs in JupyterLab (<code>make lab</code>); a static page "
+                   "cannot show it.</p>")
+
+
+def run_box(filename: str) -> str:
+    """The MyST admonition that links ``filename`` (beside the page) and states how to run it."""
+    return (f"\n```{{admonition}} Run this lesson yourself\n:class: tip run-lesson\n"
+            f"This page shows the notebook as it was last run; nothing runs here. "
+            f"Download {{download}}`{filename} <{filename}>`, or get the whole course and, in its folder, "
+            f"run `make lab` to open the lessons in JupyterLab (the first run installs everything), "
+            f"or `make test` to run this notebook top to bottom with all the course's tests.\n```\n")
+
+
+def _source(cell: dict[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def add_run_box(nb: dict[str, Any], filename: str) -> None:
+    """Insert :func:`run_box` right under the first ``# title`` line (or on top when there is none)."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        lines = _source(cell).splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            if line.startswith("# "):
+                cell["source"] = "".join(lines[:i + 1]) + run_box(filename) + "\n" + "".join(lines[i + 1:])
+                return
+    nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": run_box(filename)})
+
+
+def _note(html: str) -> dict[str, Any]:
+    return {"output_type": "display_data", "metadata": {}, "data": {"text/html": html}}
+
+
+def static_outputs(output: dict[str, Any]) -> list[dict[str, Any]]:
+    """One stored output → what a static page shows for it (unchanged unless it is a widget)."""
+    data = output.get("data", {})
+    if WIDGET_VIEW not in data:
+        return [output]
+    if "image/png" in data:
+        return [output, _note(PICTURE_NOTE)]
+    return [_note(NO_PICTURE_NOTE)]
+
+
+def lesson_page(nb: dict[str, Any], filename: str) -> dict[str, Any]:
+    """The notebook ``nb`` (nbformat 4 as a dict) as its lesson page shows it; ``nb`` is changed in place."""
+    add_run_box(nb, filename)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [shown for out in cell.get("outputs", []) for shown in static_outputs(out)]
+    return nb
+
+
+def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
+    path = Path(str(app.env.doc2path(docname)))
+    if path.suffix == ".ipynb":
+        source[0] = json.dumps(lesson_page(json.loads(source[0]), path.name))
+        app.env.note_dependency(__file__)  # an edit here re-reads the lessons on the next build
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("source-read", _on_source_read)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
