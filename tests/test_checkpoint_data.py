@@ -45,14 +45,19 @@ def test_regression_and_sine_data():
     assert x.shape == (1000, 1) and float(x.min()) == -10 and torch.allclose(y, torch.sin(x))
 
 
-def test_load_mnist_from_idx_files_any_size(tmp_path, write_idx):
-    raw = tmp_path / "MNIST" / "raw"
+def _fake_mnist(root, write_idx, n_train, n_test):
+    """Random digits in MNIST's four IDX files under root/MNIST/raw; training labels cycle 0-9."""
+    raw = root / "MNIST" / "raw"
     raw.mkdir(parents=True)
     rng = np.random.default_rng(0)
-    write_idx(raw / "train-images-idx3-ubyte", rng.integers(0, 256, (30, 28, 28)))
-    write_idx(raw / "train-labels-idx1-ubyte", np.arange(30) % 10)
-    write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (7, 28, 28)))
-    write_idx(raw / "t10k-labels-idx1-ubyte", np.arange(7))
+    write_idx(raw / "train-images-idx3-ubyte", rng.integers(0, 256, (n_train, 28, 28)))
+    write_idx(raw / "train-labels-idx1-ubyte", np.arange(n_train) % 10)
+    write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (n_test, 28, 28)))
+    write_idx(raw / "t10k-labels-idx1-ubyte", np.arange(n_test))
+
+
+def test_load_mnist_from_idx_files_any_size(tmp_path, write_idx):
+    _fake_mnist(tmp_path, write_idx, 30, 7)
     train, test = data.load_mnist(tmp_path, download=False)
     assert train.X.shape == (30, 784) and test.X.shape == (7, 784) and train.y.dtype == torch.long
     assert abs(float(train.X.mean())) < 1e-5 and abs(float(train.X.std()) - 1) < 1e-3
@@ -68,13 +73,7 @@ def test_real_mnist_offline():
 
 
 def test_split_holds_out_a_seeded_random_part(tmp_path, write_idx):
-    raw = tmp_path / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    write_idx(raw / "train-images-idx3-ubyte", rng.integers(0, 256, (50, 28, 28)))
-    write_idx(raw / "train-labels-idx1-ubyte", np.arange(50) % 10)
-    write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (5, 28, 28)))
-    write_idx(raw / "t10k-labels-idx1-ubyte", np.arange(5))
+    _fake_mnist(tmp_path, write_idx, 50, 5)
     full, _ = data.load_mnist(tmp_path, download=False)
     rest, held = full.split(0.2, seed=3)
     assert len(rest) == 40 and len(held) == 10
