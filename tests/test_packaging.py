@@ -66,6 +66,26 @@ def test_package_import_is_lean():
     assert out.strip() == "[]", f"importing course_utils pulled in {out.strip()}"
 
 
+def test_every_third_party_import_of_the_package_is_a_declared_dependency():
+    from importlib.metadata import packages_distributions
+    dists = packages_distributions()
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    core = {_split(r)[0] for r in meta["dependencies"]}
+    undeclared = {}
+    for path in sorted((ROOT / "course_utils").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top == "course_utils":
+                    continue
+                owners = {d.lower() for d in dists.get(top, [top])}
+                if not owners & core:
+                    undeclared.setdefault(top, []).append(path.name)
+    assert not undeclared, f"imported by course_utils but not a core dependency: {undeclared}"
+
+
 def test_functions_are_short_enough_to_read_at_once():
     too_long = []
     for path in sorted((ROOT / "course_utils").rglob("*.py")):
