@@ -40,10 +40,10 @@ def test_a_crash_in_the_learners_code_is_a_verdict_not_an_exception():
 
 
 def test_probe_prints_the_verdict_and_the_giveaways_as_json(capsys):
-    exercises.probe("01.2", 20)
+    exercises.probe("01.4", 4 * 32 + 32 * 16 + 16 * 2)   # the weights of TwoHidden(4, 32, 16, 2), no biases
     line = capsys.readouterr().out
     record = json.loads(line.removeprefix("PROBE "))
-    assert record["status"] == "wrong" and "bias" in record["message"] and "31" in record["giveaways"]
+    assert record["status"] == "wrong" and "bias" in record["message"] and "722" in record["giveaways"]
 
 
 def test_number_judge_hints_a_direction_or_a_known_mistake_never_the_value():

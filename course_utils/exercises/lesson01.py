@@ -1,11 +1,16 @@
-"""Lesson 01's exercises: the regression network and its training step."""
+"""Lesson 01's exercises: a network written as an ``nn.Module``, its training step, and reading a fit.
+
+01.1 the output weight's shape · 01.2 write ``TwoHidden`` · 01.3 write ``train_step`` · 01.4 count
+parameters · 01.5 predict the MSE of a constant · 01.6 debug a loop with flat targets · 01.7 explore
+the learning rate. Judges of learner code run it on small fixed problems and compare with a reference.
+"""
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, wrong
-from .judges import code, number, number_giveaways, run, shape, shape_giveaways
+from .core import Exercise, Verdict, register, right, unanswered, wrong
+from .judges import LearnerError, code, number, number_giveaways, run, shape, shape_giveaways
 
 WEIGHTS_ONLY = "you counted the weights; each layer also has one bias per output."
 
@@ -15,56 +20,426 @@ def param_count(cfg: list[int]) -> int:
     return sum(a * b + b for a, b in zip(cfg[:-1], cfg[1:]))
 
 
-def _train_step(train_step: Any) -> Verdict:
-    """``train_step(net, optimizer, x, y) -> float`` must do one correct SGD step and return the loss.
+COUNTED = [4, 32, 16, 2]    # exercise 01.4: TwoHidden(4, 32, 16, 2)
+NOISE_FLOOR = 0.2 ** 2 / 12  # the variance of the lesson's noise 0.2·U(0, 1)
+
+
+def _count_mistakes() -> list[tuple[Any, str]]:
+    weights = sum(a * b for a, b in zip(COUNTED[:-1], COUNTED[1:]))
+    hidden_only = param_count(COUNTED[:-1])
+    return [(lambda v, e: v == weights, WEIGHTS_ONLY),
+            (lambda v, e: v == hidden_only, "you left out a layer: the output layer has weights and biases too."),
+            (lambda v, e: v == e - COUNTED[-1], "one bias vector is missing: every Linear layer has one, "
+                                                "the output layer included.")]
+
+
+def _constant_mse(answer: Any, y: Any) -> Verdict:
+    """The MSE of predicting ``y.mean()`` for every point: the variance of y (within 10 %)."""
+    if isinstance(answer, (bool, str, bytes, list, tuple, dict)):
+        return wrong("give one number, such as 0.5.")
+    value, expected = float(answer), float(((y - y.mean()) ** 2).mean())
+    if math.isclose(value, expected, rel_tol=0.1):
+        return right(f"predicting the mean scores the variance of y, {expected:.4f} here. x is spread evenly "
+                     f"over [-1, 1], so x² has mean 1/3 and variance 1/5 − 1/9 = 4/45 ≈ 0.089; the noise adds "
+                     f"its own variance, 0.2²/12 ≈ 0.003. That is {expected / NOISE_FLOOR:.0f} times the noise floor: "
+                     f"learning the bend is the network's whole job.")
+    if abs(value - NOISE_FLOOR) < 0.3 * NOISE_FLOOR:
+        return wrong("that is about the noise floor, what a model that knows the curve scores. A constant "
+                     "ignores x, so it also pays for how far the parabola itself strays from its mean.")
+    mean_square = float((y ** 2).mean())
+    if any(abs(value - v) < 0.15 * v for v in (mean_square, 0.2)):
+        return wrong("that is an average of squared targets (or of x⁴) measured from 0; the prediction is "
+                     "the mean, so measure each target's distance from the mean of y.")
+    return wrong("that is too high: the mean is the best constant, so its error is smaller than that." if
+                 value > expected else
+                 "that is too low: a constant cannot follow the bend, so every point far from the middle costs.")
+
+
+def _sweep_ranges() -> dict[float, tuple[float, float]]:
+    """Median final MSE over init seeds 0-4 after 100 SGD steps, as runs with SEED 0 and 1 give them."""
+    return {0.05: (0.03, 0.08), 0.2: (0.005, 0.015), 0.5: (0.003, 0.009), 0.8: (0.04, 0.12),
+            1.0: (1.0, 1e6), 2.0: (math.inf, math.inf)}
+
+
+def _lr_sweep(result: Any) -> Verdict:
+    """``result``: {learning rate: median final MSE (inf when training diverged)}."""
+    ranges = _sweep_ranges()
+    if not isinstance(result, dict) or set(result) != set(ranges):
+        return wrong(f"result should map each learning rate of the starter ({', '.join(map(str, ranges))}) to "
+                     f"its median final MSE: run the starter cell as given.")
+    for lr, (lo, hi) in ranges.items():
+        value = float(result[lr])
+        if not lo <= value <= hi:
+            return wrong(f"for lr {lr} your median, {value:.3g}, is outside what the starter gives when run as "
+                         f"written (init seeds 0-4, 100 steps, the lesson's data): run it unchanged first, then "
+                         f"change one thing at a time.")
+    return right("the step size alone changes the outcome: the error falls as lr grows to 0.5; at 0.8 the steps "
+                 "overshoot and switch most hidden units off, leaving a fit barely better than a constant; at 1.0 "
+                 "every unit is off "
+                 "and the loss ends above where it started; at 2.0 it overflows and fit stops with "
+                 "TrainingDiverged.")
+
+
+# --- 01.2: the learner's own nn.Module -------------------------------------------------------------------
+
+NET_SIZES = ((2, 16, 8, 3), (3, 5, 4, 1))   # the shape asked for, then a second one that catches fixed numbers
+NET_ARGS = ("n_feature", "n_hidden1", "n_hidden2", "n_output")
+ORDINAL = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def _call(sizes: tuple[int, ...]) -> str:
+    return f"TwoHidden{sizes}"
+
+
+def _build_net(cls: Any, sizes: tuple[int, ...]) -> Any:
+    """The learner's network, built under a fixed seed; a LearnerError names what went wrong."""
+    from ..runtime import seeded
+    try:
+        with seeded(0):
+            return cls(*sizes)
+    except NotImplementedError:
+        raise LearnerError(unanswered("TwoHidden still raises NotImplementedError: write its __init__.")) from None
+    except AttributeError as exc:
+        if "before Module.__init__() call" in str(exc):
+            raise LearnerError(wrong(
+                f"{_call(sizes)} raised AttributeError ({exc}): that is a missing super().__init__(). Call it "
+                f"first in __init__: nn.Module's own constructor sets up the registry that your layers are "
+                f"stored in.")) from None
+        raise LearnerError(wrong(f"{_call(sizes)} raised AttributeError: {exc}")) from None
+    except TypeError as exc:
+        raise LearnerError(wrong(f"{_call(sizes)} raised TypeError ({exc}): __init__ takes "
+                                 f"{', '.join(NET_ARGS)}, in that order.")) from None
+    except Exception as exc:
+        raise LearnerError(wrong(f"{_call(sizes)} raised {type(exc).__name__}: {exc}")) from None
+
+
+def _without_module_init(net: Any, x: Any) -> Verdict:
+    """The instance never ran nn.Module.__init__: the untouched skeleton, or a missing super().__init__()."""
+    try:
+        out = type(net).forward(net, x)
+    except NotImplementedError:
+        out = None
+    except Exception:
+        out = "ran"
+    if out is None and not vars(net):
+        return unanswered("TwoHidden is still the skeleton: write its __init__ and its forward.")
+    return wrong("TwoHidden never runs super().__init__(), so it is not a working nn.Module (calling it fails, "
+                 "and it has no parameters): call super().__init__() first in __init__, then create the layers.")
+
+
+def _trace(net: Any, x: Any, sizes: tuple[int, ...], first: bool) -> tuple[Any, list]:
+    """``net(x)``, and ``(layer, input, output)`` of every registered Linear layer in the order forward calls them."""
+    from torch import nn
+    calls: list = []
+    hooks = [m.register_forward_hook(lambda m, inp, out: calls.append((m, inp[0].detach(), out.detach())))
+             for m in net.modules() if isinstance(m, nn.Linear)]
+    try:
+        out = net(x)
+    except NotImplementedError:
+        raise LearnerError(unanswered("forward still raises NotImplementedError: write it.")) from None
+    except RuntimeError as exc:
+        if not first:
+            raise LearnerError(wrong(
+                f"{_call(NET_SIZES[0])} works, but {_call(sizes)} fails on a batch of shape {tuple(x.shape)}: "
+                f"build every layer from the constructor's arguments, not from fixed numbers.")) from None
+        raise LearnerError(wrong(
+            f"{_call(sizes)} fails on a batch of shape {tuple(x.shape)} ({str(exc).splitlines()[0]}): each "
+            f"Linear layer's in_features must equal the size of what reaches it, the input's features first, "
+            f"then the previous layer's out_features.")) from None
+    except Exception as exc:
+        raise LearnerError(wrong(f"calling {_call(sizes)} on a batch raised {type(exc).__name__}: {exc}")) from None
+    finally:
+        for h in hooks:
+            h.remove()
+    if out is None:
+        raise LearnerError(unanswered("forward still returns None: return the output layer's result."))
+    return out, calls
+
+
+def _check_layers(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:
+    expected = list(zip(sizes[:-1], sizes[1:]))
+    if len(calls) != len(expected):
+        return wrong(f"forward runs {len(calls)} registered Linear layer(s); two hidden layers and an output "
+                     f"layer make {len(expected)}. Create each in __init__ as an attribute and use each once.")
+    for i, ((layer, _, _), (n_in, n_out)) in enumerate(zip(calls, expected)):
+        got = (layer.in_features, layer.out_features)
+        if got == (n_in, n_out):
+            continue
+        if not first:
+            return wrong(f"{_call(NET_SIZES[0])} comes out right, but in {_call(sizes)} the {ORDINAL[i]} Linear "
+                         f"layer maps {got[0]} features to {got[1]}: build every layer from the constructor's "
+                         f"arguments, not from fixed numbers.")
+        return wrong(f"in {_call(sizes)} the {ORDINAL[i]} Linear layer maps {got[0]} features to {got[1]}, "
+                     f"where the stated shape asks for {n_in} → {n_out}.")
+    return None
+
+
+def _check_activations(calls: list, out: Any) -> Verdict | None:
+    import torch
+    for i in range(len(calls) - 1):
+        h, nxt = calls[i][2], calls[i + 1][1]
+        if nxt.shape == h.shape and torch.allclose(nxt, torch.relu(h)):
+            continue
+        if nxt.shape == h.shape and torch.allclose(nxt, h):
+            return wrong(f"nothing happens between the {ORDINAL[i]} and the {ORDINAL[i + 1]} Linear layer: a "
+                         f"missing activation. Two Linear layers in a row collapse into one linear map, so the "
+                         f"net could only fit flat planes; every hidden layer needs its ReLU.")
+        return wrong(f"what reaches the {ORDINAL[i + 1]} Linear layer is not the ReLU of the {ORDINAL[i]} one's "
+                     f"output: apply F.relu, and nothing else, after each hidden layer.")
+    last = calls[-1][2]
+    if not isinstance(out, torch.Tensor) or out.numel() != last.numel():
+        return None   # the output check says what is wrong with it
+    if torch.allclose(out.reshape(-1), last.reshape(-1)):
+        return None
+    if torch.allclose(out.reshape(-1), torch.relu(last).reshape(-1)):
+        return wrong("your output goes through a ReLU, so it can never be negative: the output layer gives raw "
+                     "values, any real number, so return its result with no activation after it.")
+    return wrong("forward changes the output layer's result before returning it: return it unchanged.")
+
+
+def _check_output(out: Any, x: Any, sizes: tuple[int, ...]) -> Verdict | None:
+    import torch
+    want = (len(x), sizes[-1])
+    if not isinstance(out, torch.Tensor):
+        return wrong(f"forward returns a {type(out).__name__}: return the output layer's tensor.")
+    if tuple(out.shape) != want:
+        return wrong(f"for a batch of {len(x)} examples {_call(sizes)} returns shape {tuple(out.shape)}: a "
+                     f"network returns one row per example and one column per output, as the targets have.")
+    return None
+
+
+def _check_net(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
+    """None when ``cls(*sizes)`` is Linear → ReLU → Linear → ReLU → Linear with these sizes."""
+    import torch
+    net = _build_net(cls, sizes)
+    x = torch.randn(64, sizes[0], generator=torch.Generator().manual_seed(1))
+    if "_modules" not in vars(net):
+        return _without_module_init(net, x)
+    out, calls = _trace(net, x, sizes, first)
+    if not list(net.parameters()):
+        return wrong("net.parameters() is empty, so an optimizer would have nothing to train: create the layers "
+                     "in __init__ and assign each to an attribute of self, as Net does (a plain Python list "
+                     "hides them from nn.Module).")
+    verdict = _check_layers(calls, sizes, first) or _check_activations(calls, out) or _check_output(out, x, sizes)
+    if verdict is not None:
+        return verdict
+    n, expected = sum(p.numel() for p in net.parameters()), param_count(list(sizes))
+    if n < expected:
+        return wrong("your layers have fewer parameters than Linear layers with biases: keep the biases.")
+    if n > expected:
+        return wrong(f"{_call(sizes)} registers {n - expected} parameters that forward never uses: "
+                     f"remove the layers it does not need.")
+    return None
+
+
+def two_hidden(cls: Any) -> Verdict:
+    """``TwoHidden(n_feature, n_hidden1, n_hidden2, n_output)``: built, inspected, and run on a batch."""
+    from torch import nn
+    if isinstance(cls, nn.Module):
+        return wrong("pass the class itself (TwoHidden), not a network built from it.")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        return wrong("TwoHidden should be a class that subclasses torch.nn.Module.")
+    for i, sizes in enumerate(NET_SIZES):
+        verdict = _check_net(cls, sizes, first=i == 0)
+        if verdict is not None:
+            return verdict
+    return right("Linear → ReLU → Linear → ReLU → Linear, built from the constructor's arguments (checked with "
+                 "two shapes), every parameter registered, so net.parameters() hands them all to an optimizer "
+                 "and state_dict() saves them. models.mlp([n_feature, n_hidden1, n_hidden2, n_output]) builds "
+                 "the same network.")
+
+
+NET_SKELETON_HEAD = ("class TwoHidden(torch.nn.Module):\n"
+                     "    def __init__(self, n_feature, n_hidden1, n_hidden2, n_output):\n")
+
+
+def _net_answer(init: str, forward: str) -> str:
+    return NET_SKELETON_HEAD + init + "\n    def forward(self, x):\n" + forward
+
+
+_INIT = ("        super().__init__()\n"
+         "        self.hidden1 = torch.nn.Linear(n_feature, n_hidden1)\n"
+         "        self.hidden2 = torch.nn.Linear(n_hidden1, n_hidden2)\n"
+         "        self.out = torch.nn.Linear(n_hidden2, n_output)\n")
+_FORWARD = ("        x = F.relu(self.hidden1(x))\n"
+            "        x = F.relu(self.hidden2(x))\n"
+            "        return self.out(x)\n")
+NET_WRONG_ANSWERS = (
+    _net_answer(_INIT.replace("        super().__init__()\n", ""), _FORWARD),                 # no super().__init__()
+    _net_answer(_INIT.replace("(n_feature, n_hidden1)", "(2, 16)").replace("(n_hidden1, n_hidden2)", "(16, 8)")
+                .replace("(n_hidden2, n_output)", "(8, 3)"), _FORWARD),                        # fixed sizes
+    _net_answer(_INIT.replace("(n_hidden1, n_hidden2)", "(n_hidden1, n_hidden1)")
+                .replace("(n_hidden2, n_output)", "(n_hidden1, n_output)"), _FORWARD),        # wrong layer size
+    _net_answer(_INIT, _FORWARD.replace("x = F.relu(self.hidden2(x))", "x = self.hidden2(x)")),  # no activation
+    _net_answer(_INIT, _FORWARD.replace("return self.out(x)", "return F.relu(self.out(x))")),    # ReLU on output
+    _net_answer(_INIT, _FORWARD.replace("return self.out(x)", "return self.out(x).squeeze()")),  # output shape
+    _net_answer("        super().__init__()\n"
+                "        self.layers = [torch.nn.Linear(n_feature, n_hidden1), torch.nn.Linear(n_hidden1, n_hidden2),\n"
+                "                       torch.nn.Linear(n_hidden2, n_output)]\n",
+                "        x = F.relu(self.layers[0](x))\n"
+                "        x = F.relu(self.layers[1](x))\n"
+                "        return self.layers[2](x)\n"),                                    # layers in a list
+)
+
+
+# --- 01.3: one training step -----------------------------------------------------------------------------
+
+def _same(a: Any, b: Any) -> bool:
+    import torch
+    return all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def train_step(fn: Any) -> Verdict:
+    """``train_step(net, optimizer, x, y) -> float``: one correct SGD step, returning the loss before it.
 
     Two steps are compared with the reference loop (``zero_grad``, forward, loss, ``backward``,
     ``step``); a missing ``zero_grad`` shows up in the second step.
     """
+    import copy
+
     import torch
+    from torch.nn.functional import mse_loss
 
     from ..models import mlp
     from ..runtime import seeded
     x = torch.linspace(-1, 1, 16).unsqueeze(1)
     y = x.pow(2)
     with seeded(0):
-        ref, mine = mlp([1, 5, 1]), mlp([1, 5, 1])
-    mine.load_state_dict(ref.state_dict())
-    opt_ref = torch.optim.SGD(ref.parameters(), lr=0.1)
-    opt_mine = torch.optim.SGD(mine.parameters(), lr=0.1)
+        ref = mlp([1, 5, 1])
+    mine = copy.deepcopy(ref)
+    opt_ref, opt_mine = torch.optim.SGD(ref.parameters(), lr=0.1), torch.optim.SGD(mine.parameters(), lr=0.1)
     for step in (1, 2):
+        before = copy.deepcopy(mine)
         opt_ref.zero_grad()
-        loss_ref = torch.nn.functional.mse_loss(ref(x), y)
+        loss_ref = mse_loss(ref(x), y)
         loss_ref.backward()
         opt_ref.step()
-        got = run(train_step, mine, opt_mine, x, y, name="train_step")
-        if not isinstance(got, (int, float)) or not math.isclose(float(got), loss_ref.item(), rel_tol=1e-5):
-            return wrong(f"step {step} returned {got!r}: return the loss computed before the update, "
-                         f"as a Python number (loss.item()).")
-        if not all(torch.allclose(a, b, atol=1e-6) for a, b in zip(ref.parameters(), mine.parameters())):
-            return wrong("the weights changed differently from the second step on: gradients add up unless "
-                         "they are cleared before each backward()." if step == 2 else
-                         "the weights after one step differ from one step of SGD: compute the gradients, "
-                         "then let the optimizer take its step.")
-    return right("zero_grad, forward, loss, backward, step: two steps match the reference loop.")
+        got = run(fn, mine, opt_mine, x, y, name="train_step")
+        if _same(mine, before):
+            return wrong(f"after step {step} the weights are exactly where they were: backward() only computes "
+                         f"gradients; the optimizer must then take its step, before anything clears them.")
+        if not _same(mine, ref):
+            return wrong("from the second step on your weights drift from plain SGD: gradients add up in .grad "
+                         "unless they are cleared before each backward()." if step == 2 else
+                         "after one step your weights differ from one step of SGD on the MSE: forward, loss, "
+                         "backward, then the optimizer's step.")
+        if isinstance(got, torch.Tensor):
+            return wrong("train_step returns a tensor: return the loss as a Python number with .item().")
+        if not isinstance(got, (int, float)):
+            return wrong(f"train_step returns a {type(got).__name__}: return the loss as a Python number.")
+        with torch.no_grad():
+            after = mse_loss(ref(x), y).item()
+        if math.isclose(float(got), after, rel_tol=1e-5):
+            return wrong("you return the loss after the update: return the loss that backward() worked on, "
+                         "computed before the step.")
+        if not math.isclose(float(got), loss_ref.item(), rel_tol=1e-5):
+            return wrong(f"step {step} returned {got!r}, not the mean squared error of this step's prediction.")
+    return right("zero_grad, forward, loss, backward, step: two steps match the reference loop, and the loss you "
+                 "return is the one the gradients came from.")
+
+
+_STEP = ("def train_step(net, optimizer, x, y):\n"
+         "    loss = torch.nn.functional.mse_loss(net(x), y)\n"
+         "    optimizer.zero_grad()\n"
+         "    loss.backward()\n"
+         "    optimizer.step()\n"
+         "    return loss.item()\n")
+STEP_WRONG_ANSWERS = (
+    _STEP.replace("    optimizer.zero_grad()\n", ""),                                          # no zero_grad
+    _STEP.replace("    return loss.item()\n",
+                  "    return torch.nn.functional.mse_loss(net(x), y).item()\n"),             # loss after the step
+    _STEP.replace("    optimizer.step()\n", ""),                                               # no step
+)
+
+
+# --- 01.6: the loop that fits a flat line ------------------------------------------------------------------
+
+DEBUG_STEPS = 30
+_BROKEN = ("def train_fixed(net, x, targets, epochs=100, lr=0.2):\n"
+           "    optimizer = torch.optim.SGD(net.parameters(), lr=lr)\n"
+           "    for step in range(epochs):\n"
+           "        prediction = net(x)\n"
+           "        loss = ((prediction - targets) ** 2).mean()\n"
+           "        optimizer.zero_grad()\n"
+           "        loss.backward()\n"
+           "        optimizer.step()\n"
+           "    return loss.item()\n")
+DEBUG_WRONG_ANSWERS = (
+    _BROKEN.replace("((prediction - targets) ** 2).mean()",
+                    "torch.nn.functional.mse_loss(prediction, targets)"),          # another loss, the same bug
+    _BROKEN.replace("(prediction - targets)", "(prediction - targets.view(1, -1))"),  # reshaped the wrong way
+)
+
+
+def debug_loop(fn: Any) -> Verdict:
+    """``train_fixed(net, x, targets (N,), epochs, lr) -> float``: must train as if targets were (N, 1)."""
+    import copy
+
+    import torch
+    from torch.nn.functional import mse_loss
+
+    from ..models import mlp
+    from ..runtime import seeded
+    x = torch.linspace(-1, 1, 40).unsqueeze(1)
+    targets = (x.pow(2) + 0.1).view(-1)   # as loaded from a file: one flat row of numbers
+    with seeded(0):
+        start = mlp([1, 10, 1])
+
+    def trained(loss_of: Any) -> tuple[Any, float]:
+        net = copy.deepcopy(start)
+        opt = torch.optim.SGD(net.parameters(), lr=0.2)
+        for _ in range(DEBUG_STEPS):
+            loss = loss_of(net(x))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return net, loss.item()
+    good, good_loss = trained(lambda p: mse_loss(p, targets.view(-1, 1)))
+    broken, _ = trained(lambda p: ((p - targets) ** 2).mean())
+    mine = copy.deepcopy(start)
+    got = run(fn, mine, x, targets, DEBUG_STEPS, 0.2, name="train_fixed")
+    if _same(mine, start):
+        return wrong("after train_fixed the weights are where they started: keep all five moves of the loop.")
+    if _same(mine, broken):
+        return wrong("the loop still trains on the bug: inside it, print prediction.shape, targets.shape and "
+                     "(prediction - targets).shape, and ask how many numbers the mean should average over.")
+    if not _same(mine, good):
+        return wrong("your weights end up somewhere else than a correct loop's: fix only what is broken and keep "
+                     "the five moves as they were.")
+    if not isinstance(got, (int, float)) or not math.isclose(float(got), good_loss, rel_tol=1e-4):
+        return wrong("the weights come out right; now return the last loss as a Python number (loss.item()).")
+    return right("prediction has shape (N, 1) and targets (N,): their difference broadcasts to (N, N), every "
+                 "prediction against every target, and that mean is smallest for a flat line at the mean of y. "
+                 "With equal shapes each prediction meets its own target. train.fit checks shapes and stops "
+                 "with one sentence instead of training on such a loss.")
 
 
 register(
     Exercise("01.1", "compute", "the shape of the output layer's weight",
-             shape(lambda net: tuple(net[2].weight.shape), what="net[2].weight",
-                   explain="Linear(10, 1) stores its weight as (out, in): one row per output unit."),
-             giveaways=lambda net: shape_giveaways(tuple(net[2].weight.shape)),
-             wrong_answers=("answer_1 = (10, 1)",), context=("net",)),
-    Exercise("01.2", "compute", "count the parameters of the 1-10-1 net",
-             number(param_count([1, 10, 1]), whole=True,
-                    explain="1·10 + 10 + 10·1 + 1 = 31: two weight matrices and two bias vectors.",
-                    mistakes=[(lambda v, e: v == 20, WEIGHTS_ONLY)]),
-             giveaways=lambda: number_giveaways(param_count([1, 10, 1])),
-             wrong_answers=("answer_2 = 20",)),
-    Exercise("01.3", "write", "write the training step", code(lambda fn: _train_step(fn)),
-             wrong_answers=("def train_step(net, optimizer, x, y):\n"
-                            "    loss = torch.nn.functional.mse_loss(net(x), y)\n"
-                            "    loss.backward()\n"
-                            "    optimizer.step()\n"
-                            "    return loss.item()\n",)),
+             shape(lambda net: tuple(net.predict.weight.shape), what="net.predict.weight",
+                   explain="Linear(10, 1) stores its weight as (out, in): one row per output unit, so that "
+                           "x @ W.T turns (N, 10) into (N, 1)."),
+             giveaways=lambda net: shape_giveaways(tuple(net.predict.weight.shape)),
+             wrong_answers=("answer_1 = (10, 1)",), context=("net",),
+             blank="set answer_1 to the shape of net.predict.weight, as a tuple."),
+    Exercise("01.2", "write", "write a network with two hidden layers", code(two_hidden),
+             giveaways=lambda: ["Linear(n_hidden1, n_hidden2)", "Linear(n_hidden2, n_output)"],
+             wrong_answers=NET_WRONG_ANSWERS),
+    Exercise("01.3", "write", "write the training step", code(train_step), wrong_answers=STEP_WRONG_ANSWERS),
+    Exercise("01.4", "compute", "count the parameters of TwoHidden(4, 32, 16, 2)",
+             number(param_count(COUNTED), whole=True, mistakes=_count_mistakes(),
+                    explain="4·32 + 32 + 32·16 + 16 + 16·2 + 2 = 722: three weight matrices, three bias "
+                            "vectors. sum(p.numel() for p in net.parameters()) agrees."),
+             giveaways=lambda: number_giveaways(param_count(COUNTED)),
+             wrong_answers=("answer_4 = 4 * 32 + 32 * 16 + 16 * 2", "answer_4 = 4 * 32 + 32 + 32 * 16 + 16"),
+             blank="set answer_4 to the number of parameters of TwoHidden(4, 32, 16, 2)."),
+    Exercise("01.5", "predict", "the MSE of predicting the mean", _constant_mse,
+             giveaways=lambda y: number_giveaways(float(((y - y.mean()) ** 2).mean())),
+             wrong_answers=("answer_5 = 0.2 ** 2 / 12", "answer_5 = float((y ** 2).mean())"), context=("y",),
+             blank="set answer_5 to your prediction, before you run anything."),
+    Exercise("01.6", "debug", "fix the loop that fits a flat line", code(debug_loop),
+             wrong_answers=DEBUG_WRONG_ANSWERS),
+    Exercise("01.7", "explore", "how big a step?", _lr_sweep,
+             wrong_answers=("result = lr_sweep(LEARNING_RATES, epochs=20)",)),
 )
+
