@@ -1,29 +1,219 @@
-"""Lesson 05's exercises: MNIST."""
+"""Lesson 05's exercises: MNIST with a validation set.
+
+05.1 predict-then-run: the accuracy of always answering the most common digit.
+05.2 predict-then-run: the hardest digit, read from the confusion matrix.
+05.3 write-the-code: per-class accuracy from a confusion matrix.
+05.4 debug-this: an evaluation that leaves dropout on and records gradients.
+05.5 explore: how much of the original's slowness was the DataLoader, how much the small batches.
+"""
 from __future__ import annotations
 
-from .core import Exercise, register
-from .judges import choice, number, number_giveaways
-from .lesson01 import WEIGHTS_ONLY, param_count
+import math
+from typing import Any
 
-MLP = [784, 256, 256, 10]
+from .core import Exercise, Verdict, register, right, wrong
+from .judges import code, number_giveaways, run
+
+# ---- 05.1: the majority-class baseline -------------------------------------------------------------------------
+
+
+def _majority(train_set: Any) -> int:
+    return int(train_set.y.bincount(minlength=10).argmax())
+
+
+def _baseline(train_set: Any, val_set: Any) -> float:
+    """Validation accuracy of always answering the training part's most common digit."""
+    return float((val_set.y == _majority(train_set)).float().mean())
+
+
+def _judge_baseline(answer: Any, train_set: Any, val_set: Any, guess: Any) -> Verdict:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) and not hasattr(answer, "item"):
+        return wrong(f"give one number, a fraction such as 0.5, not a {type(answer).__name__}.")
+    value, expected = float(answer), _baseline(train_set, val_set)
+    if math.isclose(value, expected, rel_tol=1e-3):
+        most = _majority(train_set)
+        said = (f"you guessed {float(guess):.3g}. " if isinstance(guess, (int, float)) and not isinstance(guess, bool)
+                else "next time, write your guess down first. ")
+        return right(f"{said}Digit {most} is the most common in the training part, and always answering it "
+                     f"is right on {expected:.1%} of the validation images: close to the 10 % of "
+                     f"answering at random, because the ten digits are about equally common. That is the "
+                     f"floor any classifier must beat; a 95 % network beats it by far.")
+    share = float((train_set.y == _majority(train_set)).float().mean())
+    if math.isclose(value, share, rel_tol=1e-3):
+        return wrong("that is how common the digit is in the training part: the accuracy is measured on the "
+                     "validation set.")
+    if math.isclose(value, expected * 100, rel_tol=1e-3):
+        return wrong("that is a percentage: give the accuracy as a fraction between 0 and 1.")
+    if value == int(value) and 0 <= value <= 9:
+        return wrong("that is a digit; the question asks how often always answering the most common digit "
+                     "is right, as a fraction between 0 and 1.")
+    if math.isclose(value, 0.1, rel_tol=1e-6):
+        return wrong("that is what answering at random scores when the ten digits are equally common, and they "
+                     "are not exactly: count them in the training part (torch.bincount), find the most common, "
+                     "and count how often it is the validation label.")
+    return wrong("that is too high: which digit is the most common, and how often is it the label in the "
+                 "validation set?" if value > expected else
+                 "that is too low: always answer the training part's most common digit, and count how often "
+                 "it is the validation label.")
+
+
+# ---- 05.2: the hardest digit ---------------------------------------------------------------------------------
+
+
+def _hardest(per_class: Any) -> list[int]:
+    low = float(min(per_class))
+    return [d for d, acc in enumerate(per_class) if float(acc) == low]
+
+
+def _judge_hardest(answer: Any, per_class: Any) -> Verdict:
+    try:
+        digit = int(str(answer).strip())
+    except ValueError:
+        digit = -1
+    if isinstance(answer, bool) or not 0 <= digit < len(per_class):
+        return wrong(f"answer with one digit from 0 to {len(per_class) - 1}, as a number or a string.")
+    if digit in _hardest(per_class):
+        ranked = sorted(range(len(per_class)), key=lambda d: float(per_class[d]))
+        return right(f"digit {digit} is recognised least often, {float(per_class[digit]):.1%} of its "
+                     f"validation images (the next hardest: {ranked[1]}, then {ranked[2]}). In the confusion "
+                     f"matrix its row puts the largest share outside the diagonal.")
+    return wrong(f"digit {digit} is recognised {float(per_class[digit]):.1%} of the time; at least one "
+                 f"digit does worse. In each row of the confusion matrix, compare the diagonal count with "
+                 f"the row's total.")
+
+
+# ---- 05.3: per-class accuracy from a confusion matrix -----------------------------------------------------------
+
+_CM = [[50, 2, 6, 0],    # rows: true class; columns: predicted class (scikit-learn's layout)
+       [1, 30, 0, 9],
+       [0, 1, 70, 1],
+       [8, 0, 3, 19]]
+
+
+def _per_class(per_class_accuracy: Any) -> Verdict:
+    """``per_class_accuracy(cm (C, C) ndarray) -> (C,)``: for each true class, the share recognised."""
+    import numpy as np
+    cm = np.array(_CM)
+    got = run(per_class_accuracy, cm.copy(), name="per_class_accuracy")
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return wrong(f"return an array of numbers, not a {type(got).__name__}.")
+    diag = np.diag(cm).astype(float)
+    if got.shape != (len(cm),):
+        return wrong(f"on a {len(cm)}×{len(cm)} confusion matrix, return one accuracy per class: shape "
+                     f"({len(cm)},), not {got.shape}.")
+    if np.allclose(got, diag / cm.sum(axis=1)):
+        return right("row d of the confusion matrix holds every image whose true label is d, so its diagonal "
+                     "count over its total is the share of that digit recognised: scikit-learn calls it recall.")
+    if np.allclose(got, diag / cm.sum(axis=0)):
+        return wrong("you divided by the column totals: a column counts the images PREDICTED as that class "
+                     "(that share is called precision); per-class accuracy asks about the images that truly "
+                     "are that class.")
+    if np.allclose(got, diag / cm.sum()):
+        return wrong("you divided by all the images: each class's accuracy is a share of that class's images "
+                     "only.")
+    if np.allclose(got, diag):
+        return wrong("those are counts of right answers: turn each into a share of its class's images.")
+    if np.allclose(got, 100 * diag / cm.sum(axis=1)):
+        return wrong("those are percentages: return fractions between 0 and 1.")
+    return wrong("on a test matrix your numbers are not the share of each true class recognised: in "
+                 "scikit-learn's layout, rows are the true classes and columns the predictions.")
+
+
+# ---- 05.4: debug an evaluation ----------------------------------------------------------------------------------
+
+
+def _evaluation(accuracy_of: Any) -> Verdict:
+    """``accuracy_of(model, X, y) -> float`` must run the model in eval mode, without gradients, and restore it."""
+    import torch
+
+    from ..models import evaluating, mlp
+    from ..runtime import seeded
+    with seeded(0):
+        model = mlp([8, 64, 3], dropout=0.5)
+        X, y = torch.randn(400, 8), torch.randint(0, 3, (400,))
+    with evaluating(model):
+        expected = (model(X).argmax(dim=1) == y).float().mean().item()
+    seen: list[tuple[bool, bool]] = []
+    model.register_forward_pre_hook(lambda module, inputs: seen.append((module.training, torch.is_grad_enabled())))
+    model.train()
+    got = run(accuracy_of, model, X, y, name="your accuracy_of")
+    if not seen:
+        return wrong("your function never ran the model on X: call it on the inputs you are given.")
+    if any(training for training, _ in seen):
+        return wrong("the model was still in training mode during your forward pass, so dropout switched off "
+                     "a random half of the hidden units: that is why the accuracy changed from call to call.")
+    if any(grad for _, grad in seen):
+        return wrong("dropout is off now, but autograd still recorded the forward pass, keeping every "
+                     "intermediate result for a backward() that never comes: evaluation needs no gradients.")
+    if not model.training:
+        return wrong("your function left the model in evaluation mode: training it afterwards would run "
+                     "without dropout. Put the mode back as you found it.")
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return wrong(f"return one number (use .item()), not a {type(got).__name__}.")
+    if not math.isclose(value, expected, rel_tol=1e-6):
+        return wrong("the mode and the gradients are right now, but the number is not the fraction of rows "
+                     "whose highest score is the label.")
+    return right("eval mode switches dropout off (and batch norm to its running statistics), no_grad stops "
+                 "autograd recording, and the mode comes back afterwards: `with models.evaluating(model):` "
+                 "does all three, and every helper of the course evaluates that way.")
+
+
+# ---- 05.5: explore: the DataLoader or the small batches? --------------------------------------------------------
+
+SLOWDOWN_KEYS = ("DataLoader vs in-memory, both batch 20", "batch 20 vs batch 128, both in memory")
+
+
+def _judge_slowdown(result: Any) -> Verdict:
+    if not isinstance(result, dict) or set(result) != set(SLOWDOWN_KEYS):
+        return wrong(f"result should be the starter's dict with the two ratios {SLOWDOWN_KEYS}: run the starter "
+                     f"as given first.")
+    try:
+        loader, batch = (float(result[k]) for k in SLOWDOWN_KEYS)
+    except (TypeError, ValueError):
+        return wrong("each ratio should be a number: one epoch's seconds divided by another's.")
+    for name, ratio in ((SLOWDOWN_KEYS[0], loader), (SLOWDOWN_KEYS[1], batch)):
+        if not ratio > 0 or not math.isfinite(ratio):
+            return wrong(f"{name!r} is {ratio}: a ratio of two durations is a positive number.")
+        if ratio < 1:
+            return wrong(f"{name!r} is below 1: the slower set-up should be on top of the fraction, or the "
+                         f"timing caught a burst of load from something else; run the cell again.")
+        if ratio > 50:
+            return wrong(f"{name!r} is over 50: did one of the runs train for more than one epoch, or did the "
+                         f"machine get busy during it? Run the cell again.")
+    if loader < 1.1 or batch < 1.1:
+        return wrong("one of the ratios is within 10 % of 1, far below what these set-ups usually give: if the "
+                     "machine was busy with something else, run the cell again.")
+    return right("both changes matter, and they multiply: the DataLoader's per-image work (a PIL image, "
+                 "ToTensor, collating 20 tensors) costs a few times the training itself at batch 20, and "
+                 "batches of 128 need about 6 times fewer steps, each with a fixed cost that small matrix "
+                 "products do not cover.")
 
 
 register(
-    Exercise("05.1", "compute", "count the MNIST net's parameters",
-             number(param_count(MLP), whole=True, explain="784·256 + 256 + 256·256 + 256 + 256·10 + 10 = 269,322.",
-                    mistakes=[(lambda v, e: v == sum(a * b for a, b in zip(MLP[:-1], MLP[1:])),
-                               WEIGHTS_ONLY)]),
-             giveaways=lambda: number_giveaways(param_count(MLP)), wrong_answers=("answer_1 = 268_800",)),
-    Exercise("05.2", "compute", "the hardest digit",
-             choice(lambda per_class: str(int(per_class.argmin())), [str(d) for d in range(10)],
-                    explain=lambda per_class: f"digit {int(per_class.argmin())} has the lowest accuracy, "
-                                              f"{float(per_class.min()):.3f}.",
-                    hints={}),
-             giveaways=lambda per_class: [], context=("per_class",),
+    Exercise("05.1", "predict", "the accuracy of always answering the most common digit", _judge_baseline,
+             giveaways=lambda train_set, val_set, guess: number_giveaways(_baseline(train_set, val_set)),
+             context=("train_set", "val_set", "guess"),
+             wrong_answers=("answer_1 = float((train_set.y == train_set.y.bincount().argmax()).float().mean())",
+                            "answer_1 = 100 * float((val_set.y == train_set.y.bincount().argmax()).float().mean())")),
+    Exercise("05.2", "predict", "the hardest digit", _judge_hardest,
+             giveaways=lambda per_class: [str(d) for d in _hardest(per_class)], context=("per_class",),
              wrong_answers=("answer_2 = str(int(per_class.argmax()))",)),
-    Exercise("05.3", "compute", "the mean pixel value",
-             number(lambda train_set: train_set.mean,
-                    explain="most of an MNIST image is black background, so the mean is small."),
-             giveaways=lambda train_set: number_giveaways(train_set.mean), context=("train_set",),
-             wrong_answers=("answer_3 = float(train_set.images.float().mean())",)),
+    Exercise("05.3", "write", "per-class accuracy from a confusion matrix", code(_per_class),
+             blank="fill in per_class_accuracy, then run this cell again.",
+             wrong_answers=("def per_class_accuracy(cm):\n    return cm.diagonal() / cm.sum(axis=0)\n",
+                            "def per_class_accuracy(cm):\n    return cm.diagonal() / cm.sum()\n",
+                            "def per_class_accuracy(cm):\n    return cm.diagonal().sum() / cm.sum()\n")),
+    Exercise("05.4", "debug", "an evaluation that forgets eval mode", code(_evaluation),
+             blank="set answer_4 to your fixed accuracy_of, then run this cell again.",
+             wrong_answers=("answer_4 = accuracy_of",
+                            "def fixed(model, X, y):\n    model.eval()\n"
+                            "    return (model(X).argmax(dim=1) == y).float().mean().item()\nanswer_4 = fixed",
+                            "def fixed(model, X, y):\n    model.eval()\n    with torch.no_grad():\n"
+                            "        return (model(X).argmax(dim=1) == y).float().mean().item()\nanswer_4 = fixed")),
+    Exercise("05.5", "explore", "the DataLoader or the small batches?", _judge_slowdown,
+             wrong_answers=("result = {k: 1 / v for k, v in result.items()}",)),
 )
