@@ -49,8 +49,8 @@ oldest-venv: $(STAMP)
 	fi
 
 # --nbval-lax: every notebook cell still runs and every assert in it must hold, but printed numbers are not
-# compared with the stored ones: those were made with the newest libraries, and older torch/NumPy kernels
-# change a printed loss in its last digits. What a cell claims is asserted in the cell (house rule), and
+# compared with the stored ones: those were made with the newest libraries, and other torch/NumPy kernels
+# can change a printed loss in its last digits (as another CPU does). What a cell claims is asserted in the cell (house rule), and
 # tests/test_notebook_robustness.py runs each notebook twice more with a second seed. The real-browser test
 # stays in: it is the only test that renders the widgets in JupyterLab, so it is what proves the jupyterlab,
 # ipywidgets and playwright lower bounds.
