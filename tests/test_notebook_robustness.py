@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-SKIP_DIRS = {".venv", ".git", "data", "artifacts", ".pytest_cache", ".hypothesis", "__pycache__"}
+SKIP_DIRS = {".venv", ".venv-oldest", ".git", "data", "artifacts", ".pytest_cache", ".hypothesis", "__pycache__"}
 
 
 def _snapshot() -> dict[str, float]:
