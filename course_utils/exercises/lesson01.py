@@ -33,6 +33,9 @@ def _count_mistakes() -> list[tuple[Any, str]]:
                                                 "the output layer included.")]
 
 
+WIDE_OUTPUT_WEIGHT = (2, 7)   # Net(n_feature=3, n_hidden=7, n_output=2).predict: Linear(7, 2), W is (out, in)
+
+
 def _constant_mse(answer: Any, y: Any) -> Verdict:
     """The MSE of predicting ``y.mean()`` for every point: the variance of y (within 10 %)."""
     if isinstance(answer, (bool, str, bytes, list, tuple, dict)):
@@ -74,7 +77,7 @@ def _lr_sweep(result: Any) -> Verdict:
                          f"written (init seeds 0-4, 100 steps, the lesson's data): run it unchanged first, then "
                          f"change one thing at a time.")
     return right("the step size alone changes the outcome: the error falls as lr grows to 0.5; at 0.8 the steps "
-                 "overshoot and switch most hidden units off, leaving a fit barely better than a constant; at 1.0 "
+                 "overshoot and switch most hidden units off, leaving an error many times that at 0.5; at 1.0 "
                  "every unit is off "
                  "and the loss ends above where it started; at 2.0 it overflows and fit stops with "
                  "TrainingDiverged.")
@@ -416,12 +419,12 @@ def debug_loop(fn: Any) -> Verdict:
 
 register(
     Exercise("01.1", "compute", "the shape of the output layer's weight",
-             shape(lambda net: tuple(net.predict.weight.shape), what="net.predict.weight",
-                   explain="Linear(10, 1) stores its weight as (out, in): one row per output unit, so that "
-                           "x @ W.T turns (N, 10) into (N, 1)."),
-             giveaways=lambda net: shape_giveaways(tuple(net.predict.weight.shape)),
-             wrong_answers=("answer_1 = (10, 1)",), context=("net",),
-             blank="set answer_1 to the shape of net.predict.weight, as a tuple."),
+             shape(WIDE_OUTPUT_WEIGHT, what="the output layer's weight of Net(3, 7, 2)",
+                   explain="the output layer is Linear(7, 2), and Linear stores its weight as (out, in): one row "
+                           "per output unit, so that x @ W.T turns (N, 7) into (N, 2)."),
+             giveaways=lambda: shape_giveaways(WIDE_OUTPUT_WEIGHT),
+             wrong_answers=("answer_1 = (7, 2)", "answer_1 = (2, 3)"),
+             blank="set answer_1 to the shape of wide.predict.weight, as a tuple."),
     Exercise("01.2", "write", "write a network with two hidden layers", code(two_hidden),
              giveaways=lambda: ["Linear(n_hidden1, n_hidden2)", "Linear(n_hidden2, n_output)"],
              wrong_answers=NET_WRONG_ANSWERS),
