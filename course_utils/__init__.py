@@ -1,8 +1,8 @@
 """Helpers for the course *Neural networks from zero with PyTorch*.
 
-One module per concern: ``data``, ``models``, ``train``, ``plot``, ``live``, ``scratch``,
-``gradcheck``, ``checkpoint``, ``exercises``. Importing the package is cheap: torch and
-matplotlib load only when a module that needs them is used.
+One module per concern: ``data``, ``models``, ``train``, ``plot``, ``live``, ``scratch`` (and its
+speed-tuned twin ``scratch_fast``), ``gradcheck``, ``checkpoint``, ``exercises``. Importing the package is
+cheap: torch and matplotlib load only when a module that needs them is used.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {"set_seed": "runtime", "device": "runtime"}
-_MODULES = {"data", "models", "train", "plot", "live", "scratch", "gradcheck", "checkpoint",
+_MODULES = {"data", "models", "train", "plot", "live", "scratch", "scratch_fast", "gradcheck", "checkpoint",
             "exercises", "runtime", "widgets"}
 
 __all__ = ["set_seed", "device", *sorted(_MODULES)]

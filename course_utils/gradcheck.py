@@ -1,4 +1,8 @@
-"""Gradient checks for the scratch network: central differences and ``torch.autograd``."""
+"""Gradient checks for the scratch network: central differences and ``torch.autograd``.
+
+The losses come from one table, :data:`course_utils.scratch.LOSSES`, whose entries carry the NumPy
+loss with its gradient and the same loss in torch.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,26 +54,18 @@ def check_layer(layer: scratch.Layer, x: np.ndarray, seed: int = 0) -> dict[str,
     return errors
 
 
-def _torch_losses():
-    """The same losses as :data:`course_utils.scratch.LOSSES`, in torch, by the same names."""
-    import torch
-    return {"sse": lambda p, y: ((p - y) ** 2).sum(),
-            "mse": lambda p, y: ((p - y) ** 2).mean(),
-            "bce": lambda p, y: torch.nn.functional.binary_cross_entropy(p.clamp(1e-12, 1 - 1e-12), y)}
-
-
 def _backprop(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str):
     """Float64 X and column y, and the gradients ``model.backward`` computes for the loss, by name."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
-    _, grad = scratch.get_loss(loss)(model.forward(X), y)
+    _, grad = scratch.get_loss(loss).numpy(model.forward(X), y)
     model.backward(grad)
     return X, y, {name: g.copy() for name, _, g in model.parameters()}
 
 
 def check_numeric(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = "sse") -> dict[str, float]:
     """Per-parameter relative error of backprop against central differences of the whole loss."""
-    loss_fn = scratch.get_loss(loss)
+    loss_fn = scratch.get_loss(loss).numpy
     X, y, analytic = _backprop(model, X, y, loss)
 
     def f() -> float:
@@ -81,7 +77,7 @@ def to_torch(model: scratch.MLP):
     """The same network as a float64 ``torch.nn.Sequential`` with copied weights (``Linear.weight = W.T``)."""
     import torch
     from torch import nn
-    acts = {scratch.ReLU: nn.ReLU, scratch.Sigmoid: nn.Sigmoid, scratch.Tanh: nn.Tanh}
+    acts = [(scratch.ReLU, nn.ReLU), (scratch.Sigmoid, nn.Sigmoid), (scratch.Tanh, nn.Tanh)]
     layers = []
     for layer in model.layers:
         if isinstance(layer, scratch.Dense):
@@ -92,15 +88,14 @@ def to_torch(model: scratch.MLP):
                 lin.bias.copy_(torch.from_numpy(b.astype(np.float64)))
             layers.append(lin)
         else:
-            layers.append(acts[type(layer)]())
+            layers.append(next(torch_cls for cls, torch_cls in acts if isinstance(layer, cls))())
     return nn.Sequential(*layers)
 
 
 def torch_grads(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = "sse") -> dict[str, np.ndarray]:
     """The loss gradients ``torch.autograd`` computes for the same weights, named and shaped as in ``model``."""
     import torch
-    scratch.get_loss(loss)  # an unknown name gets scratch's one-sentence error
-    loss_fn = _torch_losses()[loss]
+    loss_fn = scratch.get_loss(loss).torch  # the same table as the NumPy side: one name, one loss
     net = to_torch(model)
     Xt = torch.as_tensor(np.asarray(X, dtype=np.float64))
     yt = torch.as_tensor(np.asarray(y, dtype=np.float64)).reshape(len(X), -1)

@@ -1,13 +1,18 @@
-"""A neural network from scratch in NumPy: layers as forward/backward pairs.
+"""A neural network from scratch in NumPy: layers as forward/backward pairs, written as plain maths.
 
-Shapes: ``N`` examples, ``D`` input features, ``H`` output features. ``backward`` stores the
-parameter gradients in ``layer.grads`` and returns the gradient for the layer's input; it never
-updates anything, so gradients can be checked (see ``course_utils.gradcheck``). The update is a
-separate step, :func:`sgd_step`.
+Shapes: ``N`` examples, ``D`` input features, ``H`` output features. ``backward(x, grad_out)`` is
+handed the layer's input ``x`` explicitly (the only cache a layer needs; :class:`MLP` keeps each
+layer's input during ``forward``), stores the parameter gradients in ``layer.grads`` and returns the
+gradient for the input; it never updates anything, so gradients can be checked (see
+``course_utils.gradcheck``). The update is a separate step, :func:`sgd_step`.
+
+These layers are written to be read. ``course_utils.scratch_fast`` has the same interface, tuned
+for speed in float32, and is tested equal to this module.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -62,27 +67,21 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._check(x, width=self.params["W"].shape[0])
-        out = x @ self.params["W"]
-        out += self.params["b"]
-        return out
+        return x @ self.params["W"] + self.params["b"]
 
-    def backward(self, x: np.ndarray, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        """grad_out: (N, H) → stores dW = xᵀ·grad_out (D, H), db = Σₙ grad_out (H,);
-        returns grad_x = grad_out·Wᵀ (N, D), or None when ``input_grad=False`` (a first layer)."""
+    def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out: (N, H) → stores dW (D, H) and db (H,) in ``grads``; returns dx (N, D)."""
+        self._check_dense(x, grad_out)
+        self.grads["W"] = x.T @ grad_out              # (D, N) @ (N, H) → (D, H)
+        self.grads["b"] = grad_out.sum(axis=0)        # every example adds to the same bias: (H,)
+        return grad_out @ self.params["W"].T          # (N, H) @ (H, D) → (N, D)
+
+    def _check_dense(self, x: np.ndarray, grad_out: np.ndarray) -> None:
         W = self.params["W"]
         self._check(x, grad_out, width=W.shape[0])
         if grad_out.shape[1] != W.shape[1]:
             raise ValueError(f"Dense({W.shape[0]}, {W.shape[1]}).backward got grad_out of shape "
                              f"{grad_out.shape}, expected (N, {W.shape[1]}).")
-        np.matmul(x.T, grad_out, out=self.grads["W"])
-        if len(getattr(self, "_ones", ())) != len(x):
-            self._ones = np.ones(len(x), dtype=grad_out.dtype)
-        np.matmul(self._ones, grad_out, out=self.grads["b"])  # the sum over examples, as one BLAS call
-        if not input_grad:
-            return None
-        if W.shape[1] == 1:  # an outer product: broadcasting beats a rank-1 matrix product
-            return grad_out * W[:, 0]
-        return grad_out @ W.T
 
     def __repr__(self) -> str:
         return f"Dense({self.params['W'].shape[0]}, {self.params['W'].shape[1]})"
@@ -92,50 +91,41 @@ class ReLU(Layer):
     """``out = max(x, 0)``, elementwise. x, out: (N, D)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._x, self._mask = x, x > 0
-        return x * self._mask
+        self._check(x)
+        return np.maximum(x, 0)
 
     def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out: (N, D) → grad_x (N, D): passed where x > 0, zero elsewhere."""
+        """grad_out: (N, D) → dx (N, D): passed where the input was positive, zero elsewhere."""
         self._check(x, grad_out)
-        mask = self._mask if getattr(self, "_x", None) is x else x > 0
-        return grad_out * mask
+        return grad_out * (x > 0)
 
 
 class Sigmoid(Layer):
-    """``out = 1 / (1 + exp(-x))``, elementwise. x, out: (N, D)."""
+    """``out = s(x) = 1 / (1 + exp(-x))``, elementwise. x, out: (N, D)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        # 1 / (1 + exp(-x)) == (1 + tanh(x / 2)) / 2: the same function, and tanh is faster and never overflows
-        out = np.multiply(x, 0.5)
-        np.tanh(out, out=out)
-        out += 1.0
-        out *= 0.5
-        self._x, self._out = x, out
-        return out
+        self._check(x)
+        return 1 / (1 + np.exp(-x))
 
     def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out: (N, D) → grad_x = grad_out · s(x)(1 − s(x)), (N, D)."""
+        """grad_out: (N, D) → dx = grad_out · s(x)(1 − s(x)), (N, D)."""
         self._check(x, grad_out)
-        s = self._out if getattr(self, "_x", None) is x else self.forward(x)
-        grad = 1.0 - s
-        grad *= s
-        grad *= grad_out
-        return grad
+        s = self.forward(x)
+        return grad_out * s * (1 - s)
 
 
 class Tanh(Layer):
     """``out = tanh(x)``, elementwise. x, out: (N, D)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._x, self._out = x, np.tanh(x)
-        return self._out
+        self._check(x)
+        return np.tanh(x)
 
     def backward(self, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out: (N, D) → grad_x = grad_out · (1 − tanh(x)²), (N, D)."""
+        """grad_out: (N, D) → dx = grad_out · (1 − tanh(x)²), (N, D)."""
         self._check(x, grad_out)
-        t = self._out if getattr(self, "_x", None) is x else np.tanh(x)
-        return grad_out * (1.0 - t * t)
+        t = np.tanh(x)
+        return grad_out * (1 - t ** 2)
 
 
 ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
@@ -161,24 +151,43 @@ def mse_loss(p: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(np.mean(d * d)), 2.0 * d / d.size
 
 
+def _bce_eps(dtype: np.dtype) -> float:
+    """How far inside (0, 1) probabilities are kept: 1 − 1e-12 rounds to exactly 1 in float32."""
+    return max(1e-12, float(np.finfo(dtype).eps)) if np.dtype(dtype).kind == "f" else 1e-12
+
+
 def bce_loss(p: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean binary cross-entropy of probabilities ``p`` and its gradient. p, y: (N, 1).
 
-    ``p`` is kept a hair inside (0, 1) so the logarithms stay finite; the margin is the dtype's
-    own resolution, since 1 − 1e-12 rounds to exactly 1 in float32.
+    ``p`` is kept a hair inside (0, 1) so the logarithms stay finite.
     """
     _check_pair(p, y, "bce_loss")
-    eps = max(1e-12, float(np.finfo(p.dtype).eps)) if p.dtype.kind == "f" else 1e-12
+    eps = _bce_eps(p.dtype)
     p = np.clip(p, eps, 1 - eps)
     loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
     return float(loss), (p - y) / (p * (1 - p)) / p.size
 
 
-LOSSES = {"sse": sse_loss, "mse": mse_loss, "bce": bce_loss}
+def _torch_bce(p, y):
+    eps = 1e-12 if str(p.dtype) == "torch.float64" else _bce_eps(np.float32)
+    p = p.clamp(eps, 1 - eps)
+    return -(y * p.log() + (1 - y) * (1 - p).log()).mean()
 
 
-def get_loss(name: str):
-    """The loss function for a name in :data:`LOSSES`, or a one-sentence ``ValueError``."""
+class Loss(NamedTuple):
+    """One loss, twice: ``numpy(p, y) -> (value, ∂L/∂p)`` and ``torch(p, y) -> value`` (tensors, autograd)."""
+
+    numpy: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+    torch: Callable[[Any, Any], Any]
+
+
+LOSSES = {"sse": Loss(sse_loss, lambda p, y: ((p - y) ** 2).sum()),
+          "mse": Loss(mse_loss, lambda p, y: ((p - y) ** 2).mean()),
+          "bce": Loss(bce_loss, _torch_bce)}
+
+
+def get_loss(name: str) -> Loss:
+    """The :class:`Loss` for a name in :data:`LOSSES`, or a one-sentence ``ValueError``."""
     if name not in LOSSES:
         raise ValueError(f"loss {name!r} is unknown: use one of {', '.join(LOSSES)}.")
     return LOSSES[name]
@@ -191,6 +200,9 @@ class MLP:
     Weights come from ``rng`` (a NumPy Generator or a legacy ``RandomState``), else from ``seed``.
     """
 
+    dense = Dense                 # the layer classes it builds from (scratch_fast swaps in its own)
+    activation_classes = ACTIVATIONS
+
     def __init__(self, cfg: Sequence[int], activations: Sequence[str | None], init: str = "randn",
                  seed: int | None = None, dtype: type = np.float64, rng=None):
         from .models import check_cfg
@@ -201,34 +213,30 @@ class MLP:
         rng = rng if rng is not None else np.random.default_rng(seed)
         self.layers: list[Layer] = []
         for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations):
-            self.layers.append(Dense(n_in, n_out, init, rng, dtype))
+            self.layers.append(self.dense(n_in, n_out, init, rng, dtype))
             if act is not None:
-                if act not in ACTIVATIONS:
+                if act not in self.activation_classes:
                     raise ValueError(f"activation {act!r} is unknown: use one of {', '.join(ACTIVATIONS)} or None.")
-                self.layers.append(ACTIVATIONS[act]())
+                self.layers.append(self.activation_classes[act]())
         self.dtype = dtype
-        self._inputs: list[np.ndarray] = []
+        self.inputs: list[np.ndarray] = []
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """Run every layer, keeping each layer's input for ``backward``. x: (N, cfg[0])."""
+        """Run every layer, keeping each layer's input (its cache) for ``backward``. x: (N, cfg[0])."""
         x = np.asarray(x, dtype=self.dtype)
-        self._inputs = []
+        self.inputs = []
         for layer in self.layers:
-            self._inputs.append(x)
+            self.inputs.append(x)
             x = layer.forward(x)
         return x
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Backpropagate ``grad_out`` (N, cfg[-1]) through the last ``forward``; fills every ``grads``.
 
-        Returns ∂L/∂X, except when the first layer is Dense: that input gradient is skipped (None)."""
-        if not self._inputs:
+        Returns ∂L/∂X, (N, cfg[0])."""
+        if not self.inputs:
             raise RuntimeError("call forward before backward.")
-        last = len(self.layers) - 1
-        for i, (layer, x) in enumerate(zip(reversed(self.layers), reversed(self._inputs))):
-            if i == last and isinstance(layer, Dense):
-                layer.backward(x, grad_out, input_grad=False)  # nobody needs ∂L/∂X
-                return None
+        for layer, x in zip(reversed(self.layers), reversed(self.inputs)):
             grad_out = layer.backward(x, grad_out)
         return grad_out
 
@@ -262,7 +270,7 @@ def sgd_step(model: MLP, lr: float) -> None:
 def train(model: MLP, X: np.ndarray, y: np.ndarray, *, lr: float, epochs: int,
           loss: str = "sse") -> list[float]:
     """Full-batch gradient descent (one step per epoch); returns the loss before each step."""
-    loss_fn = get_loss(loss)
+    loss_fn = get_loss(loss).numpy
     X = np.asarray(X, dtype=model.dtype)
     y = np.asarray(y, dtype=model.dtype).reshape(len(X), -1)
     losses = []

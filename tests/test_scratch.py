@@ -4,7 +4,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_utils import gradcheck, scratch
+from course_utils import gradcheck, scratch, scratch_fast
 
 LAYERS = ["dense", "relu", "sigmoid", "tanh"]
 
@@ -134,3 +134,75 @@ def test_predict_and_predict_proba_follow_scikit_learn():
     proba = model.predict_proba(X)
     assert proba.shape == (7, 2) and np.allclose(proba[:, 1], p[:, 0]) and np.allclose(proba.sum(1), 1)
     assert np.array_equal(model.predict(X), (p[:, 0] > 0.5).astype(int))
+
+
+# --- the speed-tuned twin: scratch_fast computes what scratch computes --------------------------------------
+
+FAST_LAYERS = {"dense": scratch_fast.Dense, "relu": scratch_fast.ReLU, "sigmoid": scratch_fast.Sigmoid,
+               "tanh": scratch_fast.Tanh}
+
+
+@given(st.sampled_from(LAYERS), st.integers(1, 7), st.integers(1, 5), st.integers(1, 5), st.integers(0, 10_000),
+       st.sampled_from([np.float64, np.float32]))
+@settings(max_examples=80, deadline=None)
+def test_fast_layers_equal_the_plain_ones(kind, n, d_in, d_out, seed, dtype):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal((n, d_in)) * 3).astype(dtype)
+    if kind == "dense":
+        plain = scratch.Dense(d_in, d_out, rng=np.random.default_rng(seed), dtype=dtype)
+        fast = scratch_fast.Dense(d_in, d_out, rng=np.random.default_rng(seed), dtype=dtype)
+    else:
+        plain, fast = scratch.ACTIVATIONS[kind](), FAST_LAYERS[kind]()
+    out = plain.forward(x)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert np.allclose(fast.forward(x), out, rtol=rtol, atol=rtol)
+    assert np.allclose(fast.backward(x, g), plain.backward(x, g), rtol=rtol, atol=rtol)
+    for k in plain.grads:
+        assert np.allclose(fast.grads[k], plain.grads[k], rtol=rtol, atol=rtol), k
+
+
+@given(st.lists(st.integers(1, 8), min_size=2, max_size=6), st.integers(0, 1000),
+       st.sampled_from(["relu", "sigmoid", "tanh"]))
+@settings(max_examples=30, deadline=None)
+def test_fast_mlp_trains_like_the_plain_one(cfg, seed, act):
+    """float64: the same numbers to rounding; float32: the same gradients to float32 rounding."""
+    cfg = [2, *cfg[1:-1], 1]
+    acts = [act] * (len(cfg) - 2) + ["sigmoid"]
+    rng = np.random.default_rng(seed)
+    X, y = rng.standard_normal((16, 2)), rng.integers(0, 2, (16, 1)).astype(float)
+    plain = scratch.MLP(cfg, acts, init="xavier", seed=seed)
+    fast64 = scratch_fast.MLP(cfg, acts, init="xavier", seed=seed, dtype=np.float64)
+    assert np.allclose(scratch.train(fast64, X, y, lr=0.5, epochs=5, loss="mse"),
+                       scratch.train(plain, X, y, lr=0.5, epochs=5, loss="mse"), rtol=1e-12)
+    fast32 = scratch_fast.MLP(cfg, acts, init="xavier", seed=seed)
+    for (_, a, _), (_, b, _) in zip(plain.parameters(), fast32.parameters()):
+        b[...] = a
+    plain.backward(scratch.mse_loss(plain.forward(X), y)[1])
+    fast32.backward(scratch.mse_loss(fast32.forward(X), y.astype(np.float32))[1])
+    for (name, _, ga), (_, _, gb) in zip(plain.parameters(), fast32.parameters()):
+        assert gb.dtype == np.float32
+        assert gradcheck.rel_error(ga, gb) < 1e-4, name
+
+
+def test_fast_mlp_skips_only_the_first_layers_input_gradient():
+    X = np.ones((3, 2), dtype=np.float32)
+    fast = scratch_fast.MLP([2, 4, 1], ["relu", "sigmoid"], seed=0)
+    assert fast.backward(scratch.mse_loss(fast.forward(X), np.zeros((3, 1), np.float32))[1]) is None
+    plain = scratch.MLP([2, 4, 1], ["relu", "sigmoid"], seed=0)
+    assert plain.backward(scratch.mse_loss(plain.forward(X), np.zeros((3, 1)))[1]).shape == (3, 2)
+
+
+def test_fast_mlp_passes_the_gradient_checks():
+    model = scratch_fast.MLP([2, 5, 4, 1], ["relu", "sigmoid", "sigmoid"], seed=3, dtype=np.float64)
+    X, y = np.random.default_rng(3).standard_normal((10, 2)), np.ones((10, 1))
+    assert max(gradcheck.check_numeric(model, X, y, "mse").values()) < 1e-6
+    assert max(gradcheck.check_torch(model, X, y, "mse").values()) < 1e-9
+
+
+def test_one_loss_table_serves_numpy_and_torch():
+    p = np.array([[0.2], [0.7], [0.99]])
+    y = np.array([[0.0], [1.0], [1.0]])
+    for name, loss in scratch.LOSSES.items():
+        value, _ = loss.numpy(p, y)
+        assert loss.torch(torch.as_tensor(p), torch.as_tensor(y)).item() == pytest.approx(value, rel=1e-12), name
