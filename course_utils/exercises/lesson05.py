@@ -187,10 +187,11 @@ def _judge_slowdown(result: Any) -> Verdict:
     if loader < 1.1 or batch < 1.1:
         return wrong("one of the ratios is within 10 % of 1, far below what these set-ups usually give: if the "
                      "machine was busy with something else, run the cell again.")
-    return right("both changes matter, and they multiply: the DataLoader's per-image work (a PIL image, "
-                 "ToTensor, collating 20 tensors) costs a few times the training itself at batch 20, and "
-                 "batches of 128 need about 6 times fewer steps, each with a fixed cost that small matrix "
-                 "products do not cover.")
+    return right("both changes matter: the DataLoader's per-image work (a PIL image, ToTensor, collating 20 "
+                 f"tensors) makes an epoch at batch 20 {loader:.1f} times as long as in memory, and "
+                 f"batches of 128 ({batch:.1f} times faster than 20 here) need about 6 times fewer steps, each "
+                 "with a fixed cost that small matrix products do not cover. Together the two ratios make the "
+                 "whole speed-up from the DataLoader at batch 20 to in-memory batch 128.")
 
 
 register(
