@@ -43,6 +43,7 @@ add_module_names = False
 html_theme = "sphinx_book_theme"
 html_title = "Neural networks from zero"
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.png"   # without one, browsers ask for /favicon.ico and log a 404
 html_css_files = ["course.css"]
 html_last_updated_fmt = None
 html_context = {"default_mode": "light"}  # the theme logs a console error when no mode is set
