@@ -32,6 +32,8 @@ BATCH_SIZES = [("8", 8), ("16", 16), ("32", 32), ("64", 64), ("full", None)]
 WEIGHT_DECAYS = [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
 ACTIVATIONS = ["relu", "tanh", "sigmoid"]
 OPTIMIZERS = ["sgd", "adam"]
+NEURONS_CAPTION = ("<b>hidden units</b>: each one's output over the plane (red low, blue high, each map on its "
+                   "own scale; at most 16 units a layer)")
 
 
 def _warning(text: str) -> str:
@@ -103,19 +105,28 @@ def parse_hidden(text: str) -> list[int]:
     return sizes
 
 
-def _tiles_png(maps: np.ndarray, size: int = 48, per_row: int = 8) -> bytes:
-    """Neuron heatmaps (k, R, R) in [-1, 1] as one PNG of tiles, without Matplotlib axes (fast)."""
-    k, r, _ = maps.shape
-    rows = max(1, -(-k // per_row))
-    cmap = colormaps["RdBu"]
-    sheet = np.full((rows * (size + 4), per_row * (size + 4), 3), 255, np.uint8)
-    for i in range(k):
-        rgb = (cmap((maps[i][::-1] + 1) / 2)[..., :3] * 255).astype(np.uint8)
-        tile = np.asarray(PILImage.fromarray(rgb).resize((size, size), PILImage.Resampling.NEAREST))
-        y0, x0 = (i // per_row) * (size + 4) + 2, (i % per_row) * (size + 4) + 2
-        sheet[y0:y0 + size, x0:x0 + size] = tile
+def _neuron_sheet(maps: list[np.ndarray], size: int = 56, per_row: int = 8) -> bytes:
+    """Hidden-unit maps as one labelled PNG (no Matplotlib axes, so it is fast).
+
+    ``maps[l]`` is layer ``l + 1``'s (units, R, R) outputs over the plane, scaled to [-1, 1]. Each layer
+    starts a new row headed "layer l"; each tile is captioned with its unit number; red is low, blue high.
+    """
+    from PIL import ImageDraw
+    cmap, pad, label_w, cap = colormaps["RdBu"], 4, 52, 12
+    rows = [(layer, i0, m[i0:i0 + per_row]) for layer, m in enumerate(maps, 1) for i0 in range(0, len(m), per_row)]
+    sheet = PILImage.new("RGB", (label_w + per_row * (size + pad), max(1, len(rows)) * (size + cap + pad)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for r, (layer, i0, chunk) in enumerate(rows):
+        y0 = r * (size + cap + pad)
+        if i0 == 0:
+            draw.text((2, y0 + cap + size // 2 - 6), f"layer {layer}", fill="black")
+        for j, m in enumerate(chunk):
+            x0 = label_w + j * (size + pad)
+            rgb = (cmap((m[::-1] + 1) / 2)[..., :3] * 255).astype(np.uint8)
+            sheet.paste(PILImage.fromarray(rgb).resize((size, size), PILImage.Resampling.NEAREST), (x0, y0 + cap))
+            draw.text((x0 + 1, y0), f"unit {i0 + j + 1}", fill="black")
     buf = io.BytesIO()
-    PILImage.fromarray(sheet).save(buf, format="png", compress_level=1)
+    sheet.save(buf, format="png", compress_level=1)
     return buf.getvalue()
 
 
@@ -303,25 +314,44 @@ class Playground(_Shown):
 
     # --- views -------------------------------------------------------------------------
     def _build_figure(self) -> None:
-        self.fig = Figure(figsize=(8.4, 3.6), dpi=80)
+        from matplotlib.lines import Line2D
+        self.fig = Figure(figsize=(8.8, 3.9), dpi=80)
         self.canvas = FigureCanvasAgg(self.fig)
-        self.ax_b, self.ax_l = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
+        self.ax_b, self.ax_l = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+        # pale background (the model's belief), saturated points (the data): the points stay readable on it
         self.im = self.ax_b.imshow(np.zeros((2, 2)), cmap="RdBu", vmin=0, vmax=1, origin="lower",
-                                   interpolation="bilinear", alpha=0.75)
+                                   interpolation="bilinear", alpha=0.45)
+        bar = self.fig.colorbar(self.im, ax=self.ax_b, fraction=0.05, pad=0.03, ticks=[0, 0.5, 1])
+        bar.set_label("predicted P(class 1)", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
         none = np.empty((0, 2))
-        self.sc_train = self.ax_b.scatter(none[:, 0], none[:, 1], c=none[:, 0], s=12, edgecolors="white",
-                                          linewidths=0.4, cmap="RdBu", vmin=0, vmax=1)
-        self.sc_test = self.ax_b.scatter(none[:, 0], none[:, 1], c=none[:, 0], s=12, marker="x", cmap="RdBu",
-                                         vmin=0, vmax=1, linewidths=0.8)
-        self.ax_b.set_xticks([])
-        self.ax_b.set_yticks([])
-        self.ax_b.set_title("P(class 1): train ●, test ×", fontsize=9)
+        self.sc_train = self.ax_b.scatter(none[:, 0], none[:, 1], c=none[:, 0], s=14, edgecolors="black",
+                                          linewidths=0.4, cmap="RdBu", vmin=-0.15, vmax=1.15)
+        self.sc_test = self.ax_b.scatter(none[:, 0], none[:, 1], c=none[:, 0], s=16, marker="x", cmap="RdBu",
+                                         vmin=-0.15, vmax=1.15, linewidths=1.0)
+        self.ax_b.set(xticks=[], yticks=[])  # toy coordinates carry no meaning; tick labels would cost each frame
+        self.ax_b.set_xlabel("x₁ (first input)", fontsize=8)
+        self.ax_b.set_ylabel("x₂ (second input)", fontsize=8)
+        self.ax_b.set_title("decision boundary", fontsize=9)
+        cmap = colormaps["RdBu"]
+        key = [Line2D([], [], ls="", marker="o", mfc=cmap(0.0), mec="black", mew=0.4, label="class 0"),
+               Line2D([], [], ls="", marker="o", mfc=cmap(1.0), mec="black", mew=0.4, label="class 1"),
+               Line2D([], [], ls="", marker="x", color="0.3", label="test point")]
+        self.ax_b.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=7,
+                         frameon=False, handletextpad=0.2, columnspacing=0.8)  # below the plane, over no data
         (self.l_train,) = self.ax_l.plot([], [], label="train loss")
         (self.l_test,) = self.ax_l.plot([], [], label="test loss")
         self.ax_l.set_yscale("log")
-        self.ax_l.set_xlabel("epoch")
+        self.ax_l.set(xlabel="epoch", ylabel="cross-entropy loss (log scale)", title="loss")
+        self.ax_l.set_xlim(0, 1, auto=None)  # no negative epochs before the first step; autoscaling stays on
+        self.ax_l.title.set_fontsize(9)
+        self.ax_l.xaxis.label.set_fontsize(8)
+        self.ax_l.yaxis.label.set_fontsize(8)
+        self.ax_l.tick_params(labelsize=7)
         self.ax_l.legend(fontsize=8, loc="upper right")
-        self.fig.tight_layout()
+        # fixed margins, not tight_layout: the loss axis's tick labels widen as it rescales, and must not run into
+        # the colour bar's label
+        self.fig.subplots_adjust(left=0.05, right=0.98, bottom=0.2, top=0.92, wspace=0.42)
 
     def _rebuild_points(self) -> None:
         self.im.set_extent(self.extent)
@@ -333,7 +363,7 @@ class Playground(_Shown):
         self.sc_test.set_array(self.y_test.numpy().astype(float))
 
     def hidden_maps(self) -> np.ndarray:
-        """What each hidden neuron outputs over the grid, scaled to [-1, 1]: (units, R, R)."""
+        """What each hidden unit outputs over the grid, each scaled to [-1, 1]: (units, R, R), layer by layer."""
         maps, h = [], self.grid
         with models.evaluating(self.model):
             for layer in self.model[:-1]:
@@ -346,6 +376,12 @@ class Playground(_Shown):
         lo, hi = m.min(axis=(1, 2), keepdims=True), m.max(axis=(1, 2), keepdims=True)
         return 2 * (m - lo) / np.maximum(hi - lo, 1e-9) - 1
 
+    def _neurons_png(self, per_layer: int = 16) -> bytes:
+        """The hidden-unit maps, one row (or two) per layer; at most ``per_layer`` units of each are shown."""
+        maps, sizes = self.hidden_maps(), self.cfg[1:-1]
+        starts = np.cumsum([0, *sizes])
+        return _neuron_sheet([maps[a:a + min(k, per_layer)] for a, k in zip(starts[:-1], sizes)])
+
     def render(self) -> None:
         """Update every artist in place and refresh the image widgets."""
         if self.frames == 0:
@@ -355,10 +391,11 @@ class Playground(_Shown):
         h = self.history
         self.l_train.set_data(h.epoch, h.loss)
         self.l_test.set_data(h.metrics.get("epoch", []), h.metrics.get("val_loss", []))
-        self.ax_l.relim()
-        self.ax_l.autoscale_view()
+        if h.epochs:
+            self.ax_l.relim()
+            self.ax_l.autoscale_view()
         self.view_w.value = png_bytes(self.canvas)
-        self.neurons_w.value = _tiles_png(self.hidden_maps()[:32])
+        self.neurons_w.value = self._neurons_png()
         acc = f", test accuracy {h.metrics['val_acc'][-1]:.3f}" if h.metrics.get("val_acc") else ""
         loss = f", train loss {h.loss[-1]:.4f}" if h.loss else ""
         self.epoch_w.value = f"<b>epoch {h.epochs}</b>{loss}{acc}"
@@ -401,7 +438,7 @@ class Playground(_Shown):
                            W.HTML("<b>network</b>"), self.hidden_w, self.act_w, self.lr_w, self.opt_w,
                            self.batch_w, self.decay_w], layout=W.Layout(min_width="300px", flex="0 0 auto"))
         top = W.HBox([self.play_w, self.step_w, self.reset_w, self.epoch_w])
-        views = W.VBox([top, self.message_w, self.view_w, W.HTML("<b>hidden neurons</b> (output over the plane)"),
+        views = W.VBox([top, self.message_w, self.view_w, W.HTML(NEURONS_CAPTION),
                         self.neurons_w, self.code_w])
         return W.HBox([controls, views])
 

@@ -238,3 +238,21 @@ def test_widgets_and_checks_leave_the_learners_random_state_alone():
     assert exercises.judge("01.3", train_step).ok
     assert torch.equal(torch.random.get_rng_state(), states[0])
     assert np.array_equal(np.random.get_state()[1], states[1]) and random.getstate() == states[2]
+
+
+def test_the_boundary_view_names_what_it_shows(pg):
+    """Axis labels, a colour scale for the background and a class key, all on the figure the widget draws."""
+    labels = [ax.get_ylabel() for ax in pg.fig.axes]
+    assert "predicted P(class 1)" in labels and "cross-entropy loss (log scale)" in labels
+    assert pg.ax_b.get_xlabel().startswith("x₁") and pg.ax_l.get_xlabel() == "epoch"
+    assert [t.get_text() for t in pg.ax_b.get_legend().get_texts()] == ["class 0", "class 1", "test point"]
+    assert pg.ax_l.get_xlim()[0] >= 0   # no negative epochs before the first step
+
+
+def test_neuron_maps_come_one_row_per_layer_with_at_most_16_units_each(pg):
+    from PIL import Image
+    def rows(png):
+        return round(Image.open(__import__("io").BytesIO(png)).height / (56 + 12 + 4))
+    assert rows(widgets._neuron_sheet([np.zeros((3, 5, 5)), np.zeros((10, 5, 5))])) == 3  # 3 units; 8 + 2
+    pg.hidden_w.value = "20,4"
+    assert pg.hidden_maps().shape[0] == 24 and rows(pg.neurons_w.value) == 3         # 16 of 20 shown, then 4
