@@ -299,8 +299,8 @@ class Playground(_Shown):
         self._make_model()
         self.render()
 
-    def step(self, epochs: int | None = None) -> None:
-        """Train a chunk of epochs (the same ``train.fit`` as the lessons), then redraw."""
+    def step(self, epochs: int | None = None, draw: bool = True) -> None:
+        """Train a chunk of epochs (the same ``train.fit`` as the lessons), then redraw (unless ``draw=False``)."""
         k = epochs or self.epochs_per_frame
         try:
             self.history = train.fit(self.model, self.X_train, self.y_train, loss="cross_entropy",
@@ -310,7 +310,8 @@ class Playground(_Shown):
         except train.TrainingDiverged as exc:
             self.history = exc.history
             self.guard.report(exc)
-        self.render()
+        if draw:
+            self.render()
 
     # --- views -------------------------------------------------------------------------
     def _build_figure(self) -> None:
@@ -402,11 +403,16 @@ class Playground(_Shown):
         self.frames += 1
 
     # --- playing -----------------------------------------------------------------------
-    def run(self, frames: int) -> float:
-        """Blocking: ``frames`` chunks of training and redraws; returns frames per second."""
+    def run(self, frames: int, draw: bool = True) -> float:
+        """Blocking: ``frames`` chunks of training, each redrawn; returns frames per second.
+
+        ``draw=False`` trains the same chunks and draws once at the end (experiments that only need the history).
+        """
         t0 = time.perf_counter()
         for _ in range(frames):
-            self.step()
+            self.step(draw=draw)
+        if not draw:
+            self.render()
         return frames / (time.perf_counter() - t0)
 
     async def _play(self) -> None:
