@@ -132,13 +132,14 @@ def _judge_line(answer: Any, x: Any, y: Any) -> Verdict:
     if 0.85 * best <= value <= 1.2 * zero:
         return right(f"cfg [1, 1] is a single Linear, w·x + b: a straight line. The best line through three waves "
                      f"of sin x scores an MSE of {best:.3f}, hardly below the {zero:.3f} of predicting 0 everywhere "
-                     f"(section 1), because sin x on [-10, 10] has almost no trend a line could follow. 300 steps "
-                     f"land near that line (run the solution). Every bend of a fit needs a hidden ReLU unit.")
+                     f"(section 1), because sin x on [-10, 10] has almost no trend a line could follow. Training "
+                     f"cannot beat that line (run the solution to see how close 300 steps get). Every bend of a fit "
+                     f"needs a hidden ReLU unit.")
     if value < 0.85 * best:
         return wrong("too low: look at what make_layers builds for a list of two sizes, and what shape of curve "
                      "that can draw. How much of a wave can it follow?")
-    return wrong("too high: even predicting 0 everywhere scores less than that (section 1), and training can do "
-                 "at least as well as its starting guess on the straight-line part.")
+    return wrong("too high: predicting 0 everywhere already scores less than that (section 1), and the best "
+                 "straight line does at least as well as the flat line at 0.")
 
 
 # ---- 02.3: debug the loop whose loss hardly moves ---------------------------------------------------------------
@@ -252,9 +253,9 @@ def _judge_peaks(result: Any) -> Verdict:
                          f"written (three seeds, 300 steps, the lesson's data): run it unchanged first, then "
                          f"change one thing at a time.")
     return right("a peak of 0.001 leaves the net far from the waves: one-cycle spends its first and last steps far "
-                 "below the peak, so a low peak means little movement overall. From 0.003 to 0.03 the medians all "
-                 "land within a few times 0.001 of each other, and within each other's spread: past a threshold "
-                 "the exact peak matters much less than having Adam and scaled inputs.")
+                 "below the peak, so a low peak means little movement overall. The peaks from 0.003 to 0.03 all "
+                 "land in one band, between 0.0001 and 0.006, while 0.001 stays above 0.1: past a threshold the "
+                 "exact peak matters much less than having Adam and scaled inputs.")
 
 
 register(
