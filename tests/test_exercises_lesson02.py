@@ -147,6 +147,8 @@ def test_fixed_loop_is_right_and_the_broken_one_is_named():
     (lesson02.FIXED_LOOP.replace("max_lr=lr", "max_lr=lr / 2"), ["not as the loop with cleared gradients"]),
     (lesson02.FIXED_LOOP.replace("    return losses\n", "    return losses[:-1]\n"), ["returned 39 losses"]),
     (lesson02.FIXED_LOOP.replace("losses.append(loss.item())", "losses.append('x')"), ["list of losses"]),
+    (lesson02.FIXED_LOOP.replace("losses.append(loss.item())", "losses.append(nn.functional.mse_loss(net(x), y).item())"),
+     ["weights come out right", "before each step"]),
 ])
 def test_each_loop_mistake_is_named(source, words):
     verdict = exercises.judge("02.3", _define(source, "train_loop"))

@@ -219,10 +219,12 @@ def debug_loop(fn: Any) -> Verdict:
     if _close(got, want["constant"]):
         return wrong("the gradients are cleared now, but the learning rate never changes: the schedule must "
                      "take its step after each optimiser step.")
-    if not (_close(got, want["right"]) and all(torch.allclose(a, b, rtol=1e-4, atol=1e-6)
-                                               for a, b in zip(net.parameters(), ref.parameters()))):
+    if not all(torch.allclose(a, b, rtol=1e-4, atol=1e-6) for a, b in zip(net.parameters(), ref.parameters())):
         return wrong("the weights move, but not as the loop with cleared gradients moves them: keep the broken "
                      "loop as it is and add the one missing call.")
+    if not _close(got, want["right"]):
+        return wrong("the weights come out right; now return the loss measured before each step's update, as "
+                     "the broken loop did.")
     return right("backward() adds each new gradient to what .grad already holds (useful when a batch is split "
                  "into pieces), so without clearing, step k followed the sum of the gradients of steps 1 to k: "
                  "an average pointing where the early steps wanted to go, long after the net moved on. With "
