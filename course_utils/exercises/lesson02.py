@@ -1,52 +1,279 @@
-"""Lesson 02's exercises: networks from a layer-size list, and the recipe that trains them."""
+"""Lesson 02's exercises: networks from a layer-size list, and the recipe that trains them.
+
+02.1 write-the-code: ``make_layers_with(cfg, activation)``, judged on several cfgs (one of length 2).
+02.2 predict-then-run: the MSE a net without hidden layers reaches on sin x.
+02.3 debug-this: a training loop that never clears its gradients.
+02.4 explore: the peak learning rate of the one-cycle schedule.
+"""
 from __future__ import annotations
 
+import copy
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, wrong
-from .judges import choice, number, number_giveaways
-from .lesson01 import WEIGHTS_ONLY, param_count
+from .judges import code, number_giveaways, run
 
-DEEP = [1, 20, 50, 100, 500, 100, 50, 20, 1]
+# ---- 02.1: make_layers with the activation as an argument ----------------------------------------------------
+
+# (cfg, activation name): one hidden layer first, then deeper ones, and a cfg of length 2 (a single Linear)
+LAYER_CASES = (([3, 5, 2], "Tanh"), ([1, 20, 50, 7, 1], "Sigmoid"), ([2, 4, 4, 4, 6, 3], "ReLU"), ([1, 1], "Tanh"))
 
 
-def _cfg(answer: Any) -> Verdict:
-    """Three hidden layers of 32 between one input and one output."""
-    from ..models import check_cfg
+def _names(modules: Sequence[Any]) -> str:
+    return ", ".join(type(m).__name__ for m in modules) or "nothing"
+
+
+def _one_cfg(fn: Any, cfg: list[int], act: type) -> Verdict | None:
+    """The verdict on ``fn(cfg, act)``: a wrong one, or ``None`` when it builds the right layers."""
+    import torch
+    from torch import nn
+    out = run(fn, list(cfg), act, name="make_layers_with")
+    if isinstance(out, (list, tuple)):
+        return wrong(f"make_layers_with returned a Python {type(out).__name__} of layers. A list is not a "
+                     f"module: its parameters are invisible to an optimiser and it cannot be called on x. "
+                     f"Pack the layers into the container module that runs them in order.")
+    if not isinstance(out, nn.Module):
+        return wrong(f"make_layers_with should return an nn.Sequential, not a {type(out).__name__}.")
+    if not isinstance(out, nn.Sequential):
+        return wrong(f"make_layers_with returned a {type(out).__name__}, an nn.Module but not an nn.Sequential: "
+                     f"return the Sequential of layers itself (a wrapping module such as Net comes on top of it).")
+    mods = list(out)
+    linears = [m for m in mods if isinstance(m, nn.Linear)]
+    acts = [m for m in mods if not isinstance(m, nn.Linear)]
+    if any(not isinstance(m, act) for m in acts):
+        other = next(type(m).__name__ for m in acts if not isinstance(m, act))
+        return wrong(f"for cfg {cfg} with activation={act.__name__} your layers hold a {other}: build each "
+                     f"activation from the class passed in as `activation` (call it to get a layer).")
+    n = len(cfg) - 1
+    if len(linears) < n:
+        return wrong(f"a layer is missing: cfg {cfg} has {len(cfg)} sizes, so a Linear layer for each pair of "
+                     f"neighbouring sizes makes {n}; yours has {len(linears)} ({_names(mods)}). Check the first "
+                     f"and the last pair of your loop.")
+    if len(linears) > n:
+        return wrong(f"one Linear too many: cfg {cfg} has {len(cfg)} sizes, so {n} pairs of neighbours, and "
+                     f"yours has {len(linears)} Linear layers.")
+    for i, lin in enumerate(linears):
+        want, got = (cfg[i], cfg[i + 1]), (lin.in_features, lin.out_features)
+        if got == want:
+            continue
+        if got == want[::-1]:
+            return wrong(f"for cfg {cfg} your Linear layer {i} maps {got[0]} inputs to {got[1]} outputs: in and "
+                         f"out are swapped. nn.Linear takes the number of inputs first.")
+        return wrong(f"for cfg {cfg} your Linear layer {i} maps {got[0]} inputs to {got[1]} outputs, but it sits "
+                     f"between the sizes {want[0]} and {want[1]} of the list.")
+    if mods and not isinstance(mods[-1], nn.Linear):
+        return wrong(f"for cfg {cfg} your last layer is a {type(mods[-1]).__name__}: the output must be the last "
+                     f"Linear's raw numbers. sin x is negative half the time, and a ReLU after the output could "
+                     f"never produce a negative number (a sigmoid nothing outside (0, 1)).")
+    expected = []
+    for _ in range(n - 1):
+        expected += ["Linear", act.__name__]
+    expected.append("Linear")
+    if [type(m).__name__ for m in mods] != expected:
+        return wrong(f"for cfg {cfg} your layers are {_names(mods)}: every hidden Linear needs its activation "
+                     f"right after it (two Linear layers in a row make one linear map), and the last has none.")
+    with torch.no_grad():
+        y = out(torch.randn(5, cfg[0]))
+    if tuple(y.shape) != (5, cfg[-1]):
+        return wrong(f"for cfg {cfg} a batch of 5 rows gives an output of shape {tuple(y.shape)}, not (5, {cfg[-1]}).")
+    return None
+
+
+def make_layers_with(fn: Any) -> Verdict:
+    """``make_layers_with(cfg, activation) -> nn.Sequential``: Linear + activation per hidden size, a bare last one."""
+    from torch import nn
+    for cfg, act_name in LAYER_CASES:
+        verdict = _one_cfg(fn, cfg, getattr(nn, act_name))
+        if verdict is not None:
+            return verdict
+    tried = "; ".join(f"{cfg} with {act}" for cfg, act in LAYER_CASES)
+    return right(f"on {tried}: one Linear per pair of neighbouring sizes, (in, out) in that order, the activation "
+                 f"built from the class after every hidden layer and none after the last; cfg [1, 1] is a single "
+                 f"Linear, a straight line. models.mlp(cfg, activation='tanh') builds the same layers.")
+
+
+LAYERS_RIGHT = ("def make_layers_with(cfg, activation):\n"
+                "    layers = []\n"
+                "    for n_in, n_out in zip(cfg[:-2], cfg[1:-1]):\n"
+                "        layers += [nn.Linear(n_in, n_out), activation()]\n"
+                "    layers.append(nn.Linear(cfg[-2], cfg[-1]))\n"
+                "    return nn.Sequential(*layers)\n")
+LAYERS_WRONG_ANSWERS = (
+    # an activation after the last Linear too
+    "def make_layers_with(cfg, activation):\n"
+    "    layers = []\n"
+    "    for n_in, n_out in zip(cfg[:-1], cfg[1:]):\n"
+    "        layers += [nn.Linear(n_in, n_out), activation()]\n"
+    "    return nn.Sequential(*layers)\n",
+    LAYERS_RIGHT.replace("    layers.append(nn.Linear(cfg[-2], cfg[-1]))\n", ""),          # no output layer
+    LAYERS_RIGHT.replace("nn.Linear(n_in, n_out)", "nn.Linear(n_out, n_in)"),                 # in and out swapped
+    LAYERS_RIGHT.replace("return nn.Sequential(*layers)", "return layers"),                   # a list
+    LAYERS_RIGHT.replace("activation()]", "nn.ReLU()]"),                                      # the argument ignored
+)
+
+# ---- 02.2: predict, then run: a net without hidden layers --------------------------------------------------------
+
+
+def _line_mse(x: Any, y: Any) -> float:
+    """The MSE of the best straight line through (x, y): least squares."""
+    import torch
+    A = torch.cat([x, torch.ones_like(x)], dim=1).double()
+    coef = torch.linalg.lstsq(A, y.double()).solution
+    return float(((A @ coef - y.double()) ** 2).mean())
+
+
+def _judge_line(answer: Any, x: Any, y: Any) -> Verdict:
+    if isinstance(answer, (bool, str, bytes, list, tuple, dict)) or answer is None:
+        return wrong("give one number, your predicted final MSE, such as 0.1.")
+    value = float(answer)
+    best, zero = _line_mse(x, y), float((y ** 2).mean())
+    if 0.85 * best <= value <= 1.2 * zero:
+        return right(f"cfg [1, 1] is a single Linear, w·x + b: a straight line. The best line through three waves "
+                     f"of sin x scores an MSE of {best:.3f}, hardly below the {zero:.3f} of predicting 0 everywhere "
+                     f"(section 1), because sin x on [-10, 10] has almost no trend a line could follow. Training "
+                     f"cannot beat that line (run the solution to see how close 300 steps get). Every bend of a fit "
+                     f"needs a hidden ReLU unit.")
+    if value < 0.85 * best:
+        return wrong("too low: look at what make_layers builds for a list of two sizes, and what shape of curve "
+                     "that can draw. How much of a wave can it follow?")
+    return wrong("too high: predicting 0 everywhere already scores less than that (section 1), and the best "
+                 "straight line does at least as well as the flat line at 0.")
+
+
+# ---- 02.3: debug the loop whose loss hardly moves ---------------------------------------------------------------
+
+DEBUG_STEPS, DEBUG_LR = 40, 0.01
+BROKEN_LOOP = ("def train_loop(net, x, y, steps, lr):\n"
+               "    \"\"\"Adam with a one-cycle schedule, full batch; returns the loss before each step.\"\"\"\n"
+               "    optimizer = torch.optim.Adam(net.parameters(), lr=lr)\n"
+               "    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps)\n"
+               "    losses = []\n"
+               "    for step in range(steps):\n"
+               "        loss = nn.functional.mse_loss(net(x), y)\n"
+               "        loss.backward()\n"
+               "        optimizer.step()\n"
+               "        schedule.step()\n"
+               "        losses.append(loss.item())\n"
+               "    return losses\n")
+_BACKWARD, _CLEAR = "        loss.backward()\n", "        optimizer.zero_grad()\n"
+FIXED_LOOP = BROKEN_LOOP.replace(_BACKWARD, _CLEAR + _BACKWARD)
+DEBUG_WRONG_ANSWERS = (
+    "answer_3 = train_loop",                                                        # the loop as it is
+    FIXED_LOOP.replace(_CLEAR + _BACKWARD, _BACKWARD + _CLEAR).replace("def train_loop", "def fixed")
+    + "answer_3 = fixed\n",                                                        # cleared after backward
+)
+
+
+def _reference(net: Any, x: Any, y: Any, *, zero: bool = True, schedule: bool = True) -> list[float]:
+    import torch
+    opt = torch.optim.Adam(net.parameters(), lr=DEBUG_LR)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=DEBUG_LR, total_steps=DEBUG_STEPS)
+    losses = []
+    for _ in range(DEBUG_STEPS):
+        loss = torch.nn.functional.mse_loss(net(x), y)
+        if zero:
+            opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if schedule:
+            sched.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _close(a: Sequence[float], b: Sequence[float]) -> bool:
+    return len(a) == len(b) and all(math.isclose(u, v, rel_tol=1e-4, abs_tol=1e-7) for u, v in zip(a, b))
+
+
+def debug_loop(fn: Any) -> Verdict:
+    """``train_loop(net, x, y, steps, lr) -> losses``: must train as the loop with its gradients cleared does."""
+    import torch
+
+    from ..models import mlp
+    from ..runtime import seeded
+    xs = torch.linspace(-1, 1, 200).unsqueeze(1)
+    ys = torch.sin(6 * xs)
+    with seeded(0):
+        net = mlp([1, 16, 16, 1])
+    start = [p.detach().clone() for p in net.parameters()]
+    want = {key: _reference(copy.deepcopy(net), xs, ys, zero=z, schedule=s)
+            for key, z, s in (("right", True, True), ("piled", False, True), ("constant", True, False))}
+    ref = copy.deepcopy(net)
+    _reference(ref, xs, ys)
+    got = run(fn, net, xs, ys, DEBUG_STEPS, DEBUG_LR, name="your train_loop")
     try:
-        cfg = check_cfg(answer)
-    except ValueError as exc:
-        return wrong(str(exc))
-    if cfg[0] != 1 or cfg[-1] != 1:
-        return wrong(f"the first size is the number of inputs and the last the number of outputs; "
-                     f"this problem has one of each, yours are {cfg[0]} and {cfg[-1]}.")
-    if len(cfg) != 5:
-        return wrong(f"{cfg} has {len(cfg) - 2} hidden layers: the list counts the input and the output too.")
-    if cfg[1:-1] != [32, 32, 32]:
-        return wrong(f"the hidden sizes {cfg[1:-1]} are not three layers of 32 units.")
-    return right(f"{cfg}: 3 hidden layers of 32, {param_count(cfg):,} parameters.")
+        got = [float(v) for v in got]
+    except (TypeError, ValueError):
+        return wrong("return the list of losses, one Python number per step (loss.item()).")
+    if len(got) != DEBUG_STEPS:
+        return wrong(f"asked for {DEBUG_STEPS} steps, your loop returned {len(got)} losses: one per step.")
+    if all(torch.equal(a, b) for a, b in zip(start, net.parameters())):
+        return wrong("the weights never moved: the optimiser found no gradients to use when it stepped. Where do "
+                     "the gradients get cleared in your loop, and where are they used?")
+    if _close(got, want["piled"]):
+        return wrong("the losses are those of the broken loop: each backward() still adds its gradients to "
+                     "those of every earlier step, so Adam follows the sum of all past gradients. Clear them "
+                     "once per step, before backward().")
+    if _close(got, want["constant"]):
+        return wrong("the gradients are cleared now, but the learning rate never changes: the schedule must "
+                     "take its step after each optimiser step.")
+    if not all(torch.allclose(a, b, rtol=1e-4, atol=1e-6) for a, b in zip(net.parameters(), ref.parameters())):
+        return wrong("the weights move, but not as the loop with cleared gradients moves them: keep the broken "
+                     "loop as it is and add the one missing call.")
+    if not _close(got, want["right"]):
+        return wrong("the weights come out right; now return the loss measured before each step's update, as "
+                     "the broken loop did.")
+    return right("backward() adds each new gradient to what .grad already holds (useful when a batch is split "
+                 "into pieces), so without clearing, step k followed the sum of the gradients of steps 1 to k: "
+                 "an average pointing where the early steps wanted to go, long after the net moved on. With "
+                 "the gradients cleared before each backward(), every step follows its own gradient; train.fit "
+                 "does the same.")
+
+
+# ---- 02.4: explore the one-cycle schedule's peak learning rate --------------------------------------------------
+
+PEAKS = (0.001, 0.003, 0.01, 0.03)
+
+
+def _peak_ranges() -> dict[float, tuple[float, float]]:
+    """Median final MSE over three init seeds, [1, 32, 32, 32, 1], 300 steps, as SEED 0 and 1 give them."""
+    return {0.001: (0.1, 0.5), 0.003: (3e-4, 5e-3), 0.01: (1e-4, 3e-3), 0.03: (2e-4, 6e-3)}
+
+
+def _judge_peaks(result: Any) -> Verdict:
+    """``result``: {peak learning rate: median final MSE over the seeds}."""
+    ranges = _peak_ranges()
+    if not isinstance(result, dict) or set(result) != set(ranges):
+        return wrong(f"result should map each peak learning rate of the starter ({', '.join(map(str, ranges))}) "
+                     f"to its median final MSE: run the starter cell as given.")
+    for lr, (lo, hi) in ranges.items():
+        value = float(result[lr])
+        if not lo <= value <= hi:
+            return wrong(f"for peak {lr} your median, {value:.3g}, is outside what the starter gives when run as "
+                         f"written (three seeds, 300 steps, the lesson's data): run it unchanged first, then "
+                         f"change one thing at a time.")
+    return right("a peak of 0.001 leaves the net far from the waves: one-cycle spends its first and last steps far "
+                 "below the peak, so a low peak means little movement overall. The peaks from 0.003 to 0.03 all "
+                 "land in one band, between 0.0001 and 0.006, while 0.001 stays above 0.1: past a threshold the "
+                 "exact peak matters much less than having Adam and scaled inputs.")
 
 
 register(
-    Exercise("02.1", "compute", "count the deep net's parameters",
-             number(param_count(DEEP), whole=True, explain="Σ (in·out + out) over the 8 layers = 112,881.",
-                    mistakes=[(lambda v, e: v == sum(a * b for a, b in zip(DEEP[:-1], DEEP[1:])),
-                               WEIGHTS_ONLY)]),
-             giveaways=lambda: number_giveaways(param_count(DEEP)),
-             wrong_answers=("answer_1 = 112_040",)),
-    Exercise("02.2", "write", "write a cfg", _cfg,
-             giveaways=lambda: ["[1, 32, 32, 32, 1]"],
-             wrong_answers=("answer_2 = [32, 32, 32]", "answer_2 = [1, 32, 32, 1]")),
-    Exercise("02.3", "compute", "the largest scaled input",
-             number(lambda x, SCALE: float((x / SCALE).abs().max()),
-                    explain="x runs over [-10, 10], so x / 10 runs over [-1, 1]."),
-             giveaways=lambda x, SCALE: number_giveaways(float((x / SCALE).abs().max())),
-             wrong_answers=("answer_3 = 10",), context=("x", "SCALE")),
-    Exercise("02.4", "predict", "which optimiser adapts its steps",
-             choice("adam", ["sgd", "adam"],
-                    explain="Adam divides each gradient by the root of its running squared average; "
-                            "SGD uses lr × gradient for all.",
-                    hints={"sgd": "SGD moves every parameter by the same lr times its gradient: "
-                                  "which one keeps statistics of each gradient?"}),
-             giveaways=lambda: ["adam"], wrong_answers=("answer_4 = 'sgd'",)),
+    Exercise("02.1", "write", "make_layers with the activation as an argument", code(make_layers_with),
+             giveaways=lambda: ["nn.Sequential(*layers)", "zip(cfg[:-2], cfg[1:-1])", "nn.Linear(cfg[-2], cfg[-1])"],
+             blank="fill in make_layers_with, then run this cell again.",
+             wrong_answers=LAYERS_WRONG_ANSWERS),
+    Exercise("02.2", "predict", "the MSE of a net without hidden layers", _judge_line,
+             giveaways=lambda x, y: number_giveaways(_line_mse(x, y)), context=("x", "y"),
+             blank="write your prediction, one number, before you run anything.",
+             wrong_answers=("answer_2 = 0.0", "answer_2 = 1.0")),
+    Exercise("02.3", "debug", "the loop whose loss hardly moves", code(debug_loop),
+             giveaways=lambda: ["optimizer.zero_grad()"],
+             blank="set answer_3 to your fixed train_loop, then run this cell again.",
+             wrong_answers=DEBUG_WRONG_ANSWERS),
+    Exercise("02.4", "explore", "the one-cycle schedule's peak learning rate", _judge_peaks,
+             wrong_answers=("result = {lr: 10 * v for lr, v in result.items()}",
+                            "result = {lr: v for lr, v in result.items() if lr < 0.03}")),
 )
