@@ -256,3 +256,12 @@ def test_neuron_maps_come_one_row_per_layer_with_at_most_16_units_each(pg):
     assert rows(widgets._neuron_sheet([np.zeros((3, 5, 5)), np.zeros((10, 5, 5))])) == 3  # 3 units; 8 + 2
     pg.hidden_w.value = "20,4"
     assert pg.hidden_maps().shape[0] == 24 and rows(pg.neurons_w.value) == 3         # 16 of 20 shown, then 4
+
+
+def test_run_without_drawing_trains_the_same_and_draws_once_at_the_end():
+    a, b = widgets.playground(seed=3, n=60), widgets.playground(seed=3, n=60)
+    frames = b.frames
+    a.run(3)
+    b.run(3, draw=False)
+    assert b.frames == frames + 1 and a.epoch == b.epoch == 15
+    assert a.history.loss == b.history.loss and a.view_w.value == b.view_w.value
