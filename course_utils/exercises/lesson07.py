@@ -99,15 +99,20 @@ def _judge_penalty(l2_penalty: Any) -> Verdict:
 
     model, X, y = _penalty_case()
     params = list(model.parameters())
+    with torch.no_grad():
+        expected = float(sum(p.pow(2).sum() for p in params))
+    start = [p.detach().clone() for p in params]
     out = run(l2_penalty, model, name="your l2_penalty")
+    if not all(torch.equal(p, s) for p, s in zip(params, start)):
+        return wrong("your function changes the model's parameters: a penalty only reads them, and the "
+                     "optimiser's step does the changing.")
     if not isinstance(out, torch.Tensor) or out.numel() != 1:
         return wrong(f"return one number as a tensor (a sum over the parameters), not a {type(out).__name__}.")
     if not out.requires_grad:
         return wrong("your penalty carries no gradient: compute it from the parameters themselves (no .item(), "
                      "no .detach(), no torch.no_grad()), so that backward() reaches the weights.")
-    value = float(out)
+    value = float(out.detach())
     with torch.no_grad():
-        expected = float(sum(p.pow(2).sum() for p in params))
         if math.isclose(value, math.sqrt(expected), rel_tol=1e-5):
             return wrong("that is the length of the weight vector (its norm): the penalty uses its square, "
                          "whose gradient is simply 2·w.")
@@ -126,7 +131,6 @@ def _judge_penalty(l2_penalty: Any) -> Verdict:
             return wrong("on a small test network your number is not the sum, over every parameter, of its "
                          "squared entries.")
     lam, lr = 0.1, 0.5
-    start = [p.detach().clone() for p in params]
     opt = torch.optim.SGD(params, lr=lr)
     opt.zero_grad()
     (nn.functional.cross_entropy(model(X), y) + lam / 2 * l2_penalty(model)).backward()
