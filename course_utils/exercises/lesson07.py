@@ -209,8 +209,8 @@ def _judge_choose(choose_setting: Any) -> Verdict:
 # ---- 07.4: the L2 that stops the rise in the playground -----------------------------------------------------------
 
 PLAYGROUND_L2 = (0.0, 1e-4, 1e-3, 1e-2, 1e-1)   # the playground's L2 options (widgets.WEIGHT_DECAYS)
-PLAYGROUND_SETTING = dict(data_set="moons", noise=0.3, hidden="32,32", activation="tanh", lr=0.03,
-                          optimizer="adam", batch_size=32, train_frac=0.2)
+PLAYGROUND_SETTING = {"data_set": "moons", "noise": 0.3, "hidden": "32,32", "activation": "tanh", "lr": 0.03,
+                      "optimizer": "adam", "batch_size": 32, "train_frac": 0.2}
 
 
 def _judge_l2(answer: Any) -> Verdict:
@@ -247,10 +247,12 @@ register(
     Exercise("07.2", "write", "the L2 penalty", code(_judge_penalty),
              blank="fill in l2_penalty, then run this cell again.",
              wrong_answers=("def l2_penalty(model):\n    return sum(p.abs().sum() for p in model.parameters())\n",
-                            "def l2_penalty(model):\n    return sum(p.pow(2).sum() for p in model.parameters()).sqrt()\n",
+                            "def l2_penalty(model):\n    return sum(p.pow(2).sum() for p in model.parameters())"
+                            ".sqrt()\n",
                             "def l2_penalty(model):\n    return sum((p ** 2).sum() for n, p in model.named_parameters()"
                             " if 'weight' in n)\n",
-                            "def l2_penalty(model):\n    return sum(p.pow(2).sum() for p in model.parameters()).detach()\n")),
+                            "def l2_penalty(model):\n    return sum(p.pow(2).sum() for p in model.parameters())"
+                            ".detach()\n")),
     Exercise("07.3", "debug", "choosing on the test set", code(_judge_choose),
              blank="set answer_3 to your fixed choose_setting, then run this cell again.",
              wrong_answers=("answer_3 = choose_setting",
