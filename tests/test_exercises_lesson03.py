@@ -43,10 +43,12 @@ def test_two_hidden_units_never_enclose_the_centre_three_can(hidden, can_close):
 
 def test_two_units_prediction():
     assert exercises.judge("03.1", 0).ok and exercises.judge("03.1", 0.0).ok
-    assert "four hidden units" in exercises.judge("03.1", 6).message
-    assert "straight edges" in exercises.judge("03.1", 2).message
+    for answer, hint in ((6, "four hidden units"), (2, "straight edges"), (1, "straight edges")):
+        v = exercises.judge("03.1", answer)
+        assert v.status == "wrong" and hint in v.message, v
     for bad in (9, 1.5, "0", True, -1):
-        assert "whole number of seeds" in exercises.judge("03.1", bad).message
+        v = exercises.judge("03.1", bad)
+        assert v.status == "wrong" and "whole number of seeds" in v.message, v
     assert exercises.judge("03.1", None).status == "unanswered"
 
 
@@ -118,6 +120,13 @@ def test_fixed_net_other_shapes_of_wrong():
     assert "does not use" in exercises.judge("03.3", _define(spare, "FixedNet")).message
     one_layer = good.replace("x = F.relu(self.hidden(x))\n        return self.out(x)", "return self.hidden(x)")
     assert "1 registered Linear layer" in exercises.judge("03.3", _define(one_layer, "FixedNet")).message
+    narrow = good.replace("Linear(n_feature, n_hidden)", "Linear(n_feature, n_output)").replace(
+        "Linear(n_hidden, n_output)", "Linear(n_output, n_output)")
+    v = exercises.judge("03.3", _define(narrow, "FixedNet"))
+    assert "first Linear layer maps 2 features to 2" in v.message and "2 → 4" in v.message
+    four = good.replace("Linear(n_feature, n_hidden)", "Linear(n_feature, 4)").replace("Linear(n_hidden,", "Linear(4,")
+    v = exercises.judge("03.3", _define(four, "FixedNet"))
+    assert "FixedNet(3, 5, 4) the first Linear layer maps 3 features to 4" in v.message and "fixed numbers" in v.message
     flat = good.replace("return self.out(x)", "return self.out(x).sum(dim=1)")
     assert "one score per class" in exercises.judge("03.3", _define(flat, "FixedNet")).message
     assert "not a network built from it" in exercises.judge("03.3", _define(good, "FixedNet")(2, 4, 2)).message
