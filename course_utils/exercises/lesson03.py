@@ -27,8 +27,8 @@ def _two_units(answer: Any) -> Verdict:
         return right("no seed can. Each hidden unit bends the boundary along one straight line, and a region "
                      "closed on every side needs at least three straight edges (a triangle). With two units, "
                      "the class-1 region is either empty or reaches out to infinity, so it runs out through the "
-                     "outer ring and takes outer points with it, however long it trains. Run the solution's "
-                     "cell to see the 8 open regions.")
+                     "outer ring and takes outer points with it, however long it trains. Run "
+                     "show(study([2, 2, 2])[1]) to see it in the 8 seeds.")
     if answer >= 5:
         return wrong("that is about what four hidden units managed. Picture the region where a 2-2-2 net says "
                      "'inner circle': how many straight edges can it have, and how many does a region need to "
