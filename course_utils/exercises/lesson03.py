@@ -1,12 +1,44 @@
-"""Lesson 03's exercises: a classifier's logits, its accuracy and its predictions."""
+"""Lesson 03's exercises: what two hidden units can enclose, accuracy from logits, a classifier with a
+ReLU after its output, and the learning rate of the slow seeds.
+
+03.1 predict how many of 8 seeds train a 2-2-2 net · 03.2 write ``accuracy(logits, labels)`` ·
+03.3 debug a classifier whose scores are clipped (the learner writes ``FixedNet``) · 03.4 explore the
+learning rate over 8 seeds. The class judge builds the learner's network in two shapes, traces a
+batch through its Linear layers and names what is wrong: a missing ``super().__init__()``, swapped
+or fixed sizes, a missing hidden ReLU, a ReLU after the output.
+"""
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, wrong
-from .judges import code, number, number_giveaways, run
-from .lesson01 import WEIGHTS_ONLY, param_count
+from .core import Exercise, Verdict, register, right, unanswered, wrong
+from .judges import LearnerError, code, run
+
+# --- 03.1: predict how many of the 8 seeds train a 2-2-2 net ---------------------------------------------
+
+
+def _two_units(answer: Any) -> Verdict:
+    """The number of seeds (of 8) whose 2-2-2 net reaches 99 % training accuracy: none can."""
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer) \
+            or not 0 <= answer <= 8:
+        return wrong("give a whole number of seeds, from 0 to 8.")
+    if answer == 0:
+        return right("no seed can. Each hidden unit bends the boundary along one straight line, and a region "
+                     "closed on every side needs at least three straight edges (a triangle). With two units, "
+                     "the class-1 region is either empty or reaches out to infinity, so it runs out through the "
+                     "outer ring and takes outer points with it, however long it trains. Run "
+                     "show(study([2, 2, 2])[1]) to see it in the 8 seeds.")
+    if answer >= 5:
+        return wrong("that is about what four hidden units managed. Picture the region where a 2-2-2 net says "
+                     "'inner circle': how many straight edges can it have, and how many does a region need to "
+                     "be closed on every side?")
+    return wrong("look at the shape, not at luck: a region that holds the inner circle and none of the ring "
+                 "must be closed on every side. How many straight edges does that take, and how many can two "
+                 "hidden units draw?")
+
+
+# --- 03.2: accuracy from logits -----------------------------------------------------------------------------
 
 
 def _accuracy(accuracy: Any) -> Verdict:
@@ -15,47 +47,243 @@ def _accuracy(accuracy: Any) -> Verdict:
     gen = torch.Generator().manual_seed(0)
     logits, labels = torch.randn(200, 3, generator=gen), torch.randint(0, 3, (200,), generator=gen)
     expected = (logits.argmax(1) == labels).float().mean().item()
-    got = run(accuracy, logits, labels, name="accuracy")
+    try:
+        got = run(accuracy, logits, labels, name="accuracy")
+    except LearnerError as err:
+        if "must match the size" in err.verdict.message:
+            return wrong("accuracy compares tensors of different lengths: with 200 rows and 3 classes, the "
+                         "predicted classes should be one per row. Which dimension holds the classes?")
+        if "could not infer output dtype" in err.verdict.message:
+            return wrong("a comparison gives booleans, which cannot be averaged: turn them into floats first.")
+        raise
     try:
         value = float(got)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RuntimeError):
         return wrong(f"return one number (use .item()), not a {type(got).__name__}.")
     if math.isclose(value, expected * 100, rel_tol=1e-4):
         return wrong("that is a percentage: return a fraction between 0 and 1.")
+    if math.isclose(value, expected * len(labels), rel_tol=1e-4):
+        return wrong("that is how many rows are right: divide by how many rows there are.")
     if not math.isclose(value, expected, rel_tol=1e-5):
         return wrong("on a test batch your fraction differs from the share of rows whose highest logit is "
                      "the label: which dimension holds the classes?")
-    return right("the predicted class is the argmax of the scores; compare it with the labels and average.")
+    return right("the predicted class is the index of the highest score in each row (argmax over the class "
+                 "dimension); compare it with the labels, turn the booleans into floats and average. The "
+                 "softmax is not needed: it never changes which score is highest.")
 
 
-def _predict_fn(predict_fn: Any, net: Any) -> Verdict:
-    """``predict_fn(X: ndarray (N, 2)) -> ndarray (N,)`` of the model's predicted classes."""
-    import numpy as np
+# --- 03.3: the classifier whose scores are clipped ----------------------------------------------------------
+
+SIZES = ((2, 4, 2), (3, 5, 4))   # the shape the lesson uses, then one that catches fixed numbers
+ORDINAL = ("first", "second", "third", "fourth")
+
+
+def _build(cls: Any, sizes: tuple[int, ...]) -> Any:
+    """``cls(*sizes)`` under a fixed seed; a LearnerError names what went wrong."""
+    from ..runtime import seeded
+    call = f"FixedNet{sizes}"
+    try:
+        with seeded(0):
+            return cls(*sizes)
+    except NotImplementedError:
+        raise LearnerError(unanswered("FixedNet still raises NotImplementedError: write it.")) from None
+    except AttributeError as exc:
+        if "before Module.__init__() call" in str(exc):
+            raise LearnerError(wrong(f"{call} raised AttributeError ({exc}): the constructor never calls "
+                                     f"super().__init__(), which sets up the registry the layers are "
+                                     f"stored in. Call it first in __init__.")) from None
+        raise LearnerError(wrong(f"{call} raised AttributeError: {exc}")) from None
+    except TypeError as exc:
+        raise LearnerError(wrong(f"{call} raised TypeError ({exc}): __init__ takes n_feature, n_hidden "
+                                 f"and n_output, in that order.")) from None
+    except Exception as exc:
+        raise LearnerError(wrong(f"{call} raised {type(exc).__name__}: {exc}")) from None
+
+
+def _trace(net: Any, x: Any, sizes: tuple[int, ...], first: bool) -> tuple[Any, list]:
+    """``net(x)`` and ``(layer, input, output)`` of each registered Linear layer, in the order forward uses them."""
+    from torch import nn
+    calls: list = []
+    hooks = [m.register_forward_hook(lambda m, inp, out: calls.append((m, inp[0].detach(), out.detach())))
+             for m in net.modules() if isinstance(m, nn.Linear)]
+    try:
+        out = net(x)
+    except NotImplementedError:
+        raise LearnerError(unanswered("forward still raises NotImplementedError: write it.")) from None
+    except RuntimeError as exc:
+        if not first:
+            raise LearnerError(wrong(f"FixedNet{SIZES[0]} works, but FixedNet{sizes} fails on a batch of "
+                                     f"{sizes[0]} features: build every layer from the constructor's "
+                                     f"arguments, not from fixed numbers.")) from None
+        raise LearnerError(wrong(f"FixedNet{sizes} fails on a batch of shape {tuple(x.shape)} "
+                                 f"({str(exc).splitlines()[0]}): a Linear layer takes (in_features, "
+                                 f"out_features), and each one's in_features must equal the size of what "
+                                 f"reaches it.")) from None
+    except Exception as exc:
+        raise LearnerError(wrong(f"calling FixedNet{sizes} on a batch raised {type(exc).__name__}: {exc}")) from None
+    finally:
+        for h in hooks:
+            h.remove()
+    if out is None:
+        raise LearnerError(unanswered("forward still returns None: return the output layer's scores."))
+    return out, calls
+
+
+def _layers_verdict(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:
+    expected = list(zip(sizes[:-1], sizes[1:]))
+    if len(calls) != len(expected):
+        return wrong(f"forward runs {len(calls)} registered Linear layer(s) where the network has "
+                     f"{len(expected)}, a hidden layer and an output layer: create each in __init__ as an "
+                     f"attribute of self and use each once.")
+    for i, ((layer, _, _), want) in enumerate(zip(calls, expected)):
+        got = (layer.in_features, layer.out_features)
+        if got == want:
+            continue
+        if not first:
+            return wrong(f"FixedNet{SIZES[0]} comes out right, but in FixedNet{sizes} the {ORDINAL[i]} Linear "
+                         f"layer maps {got[0]} features to {got[1]}: build every layer from the constructor's "
+                         f"arguments, not from fixed numbers.")
+        return wrong(f"in FixedNet{sizes} the {ORDINAL[i]} Linear layer maps {got[0]} features to {got[1]}, "
+                     f"where {sizes[0]} inputs, {sizes[1]} hidden units and {sizes[2]} classes need "
+                     f"{want[0]} → {want[1]}.")
+    return None
+
+
+def _activations_verdict(calls: list, out: Any, sizes: tuple[int, ...]) -> Verdict | None:
     import torch
+    hidden, reaching = calls[0][2], calls[1][1]
+    if torch.allclose(reaching, hidden):
+        return wrong("the output layer receives the hidden layer's values unchanged: with no ReLU in between, "
+                     "two Linear layers make one linear map, and a straight line cannot enclose the inner "
+                     "circle. Keep the hidden layer's ReLU; the bug is elsewhere.")
+    if not torch.allclose(reaching, torch.relu(hidden)):
+        return wrong("what reaches the output layer is not the ReLU of the hidden layer: apply a ReLU, and "
+                     "nothing else, after the hidden layer.")
+    scores = calls[1][2]
+    if not isinstance(out, torch.Tensor):
+        return wrong(f"forward returns a {type(out).__name__}: return the output layer's tensor of scores.")
+    if tuple(out.shape) != (len(reaching), sizes[-1]):
+        return wrong(f"for a batch of {len(reaching)} points FixedNet{sizes} returns shape {tuple(out.shape)}: "
+                     f"a classifier returns one row per point and one score per class.")
+    if torch.allclose(out, scores):
+        return None
+    if torch.allclose(out, torch.relu(scores)):
+        return wrong("the scores still go through a ReLU, so every negative score becomes 0 and passes no "
+                     "gradient back: a class whose score is negative for every point can never be learned. "
+                     "Scores (logits) are any real numbers; the loss turns them into probabilities.")
+    return wrong("forward changes the output layer's scores before returning them: cross_entropy wants the "
+                 "raw scores, so return them unchanged.")
 
-    from ..train import predict
-    X = np.random.default_rng(0).normal(size=(100, 2)).astype(np.float32)
-    expected = predict(net, X).numpy()
-    got = run(predict_fn, X, name="predict_fn")
-    if isinstance(got, torch.Tensor):
-        return wrong("return a NumPy array, not a tensor.")
-    got = np.asarray(got)
-    if got.shape != expected.shape:
-        return wrong(f"return one class per point, shape {expected.shape}; got {got.shape}.")
-    if not (got == expected).all():
-        return wrong(f"{int((got != expected).sum())} of 100 classes differ from the class with the highest logit.")
-    return right("NumPy in, tensor through the model, argmax, NumPy out.")
+
+def _skeleton_forward(net: Any, sizes: tuple[int, ...]) -> bool:
+    """True when forward, called on the bare instance, still returns None (the untouched skeleton)."""
+    import torch
+    try:
+        return type(net).forward(net, torch.zeros(1, sizes[0])) is None
+    except Exception:
+        return False
+
+
+def _net_verdict(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
+    """None when ``cls(*sizes)`` is Linear → ReLU → Linear with these sizes, and nothing after."""
+    import torch
+    net = _build(cls, sizes)
+    if "_modules" not in vars(net):
+        if not vars(net) and _skeleton_forward(net, sizes):
+            return unanswered("FixedNet is still the skeleton: write its __init__ and its forward.")
+        return wrong("FixedNet never runs super().__init__(), so it is not a working nn.Module (calling it "
+                     "fails, and it has no parameters): call super().__init__() first in __init__.")
+    x = torch.randn(64, sizes[0], generator=torch.Generator().manual_seed(1))
+    out, calls = _trace(net, x, sizes, first)
+    verdict = _layers_verdict(calls, sizes, first) or _activations_verdict(calls, out, sizes)
+    if verdict is not None:
+        return verdict
+    n = sum(p.numel() for p in net.parameters())
+    expected = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if n != expected:
+        return wrong(f"FixedNet{sizes} has {n} parameters where its two Linear layers with biases have "
+                     f"{expected}: keep the biases, and no layers that forward does not use.")
+    return None
+
+
+def fixed_net(cls: Any) -> Verdict:
+    """``FixedNet(n_feature, n_hidden, n_output)``: built in two shapes, inspected, and run on a batch."""
+    from torch import nn
+    if isinstance(cls, nn.Module):
+        return wrong("pass the class itself (FixedNet), not a network built from it.")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        return wrong("FixedNet should be a class that subclasses torch.nn.Module.")
+    for i, sizes in enumerate(SIZES):
+        verdict = _net_verdict(cls, sizes, first=i == 0)
+        if verdict is not None:
+            return verdict
+    return right("the bug was the ReLU after the output layer. It clips every negative score to 0, and a "
+                 "clipped score passes no gradient back. When both scores are 0 for every point, the net "
+                 "says 50/50 everywhere (loss ln 2 = 0.6931) and no weight gets a gradient again: the frozen "
+                 "runs above. Scores (logits) must be free to take any value; cross_entropy turns them into "
+                 "probabilities itself.")
+
+
+_FIXED = ("class FixedNet(torch.nn.Module):\n"
+          "    def __init__(self, n_feature, n_hidden, n_output):\n"
+          "        super().__init__()\n"
+          "        self.hidden = torch.nn.Linear(n_feature, n_hidden)\n"
+          "        self.out = torch.nn.Linear(n_hidden, n_output)\n"
+          "\n"
+          "    def forward(self, x):\n"
+          "        x = F.relu(self.hidden(x))\n"
+          "        return self.out(x)\n")
+FIXED_WRONG_ANSWERS = (
+    _FIXED.replace("return self.out(x)", "return F.relu(self.out(x))"),                        # the bug, copied
+    _FIXED.replace("        super().__init__()\n", ""),                                          # no super().__init__()
+    _FIXED.replace("Linear(n_feature, n_hidden)", "Linear(n_hidden, n_feature)"),               # swapped sizes
+    _FIXED.replace("x = F.relu(self.hidden(x))", "x = self.hidden(x)"),                         # both ReLUs removed
+    _FIXED.replace("(n_feature, n_hidden)", "(2, 4)").replace("(n_hidden, n_output)", "(4, 2)"),  # fixed sizes
+)
+
+
+# --- 03.4: explore the learning rate -----------------------------------------------------------------------
+
+LR_RANGES = {"learning rate": (0.1, 0.1), "seeds trained": (8, 8), "median final loss": (0.004, 0.016),
+             "median test accuracy": (0.975, 0.999)}
+
+
+def _learning_rate(result: Any) -> Verdict:
+    """``result``: the starter's summary of the 8 seeds at learning rate 0.1."""
+    if not isinstance(result, dict) or set(result) != set(LR_RANGES):
+        return wrong(f"result should be the starter's dictionary with {', '.join(LR_RANGES)}: run the starter "
+                     f"cell as given first.")
+    for key, (lo, hi) in LR_RANGES.items():
+        value = float(result[key])
+        if not lo <= value <= hi:
+            return wrong(f"your {key}, {value:.3g}, is outside what the starter gives when run as written "
+                         f"(learning rate 0.1, 5,000 steps, the 8 initial-weight seeds of the lesson): run it "
+                         f"unchanged first, then change one thing at a time.")
+    return right("with steps about three times as long, every seed trains within the same 5,000 steps, the "
+                 "slow ones included, and the median final loss is lower than the lesson's at 0.03: the slow "
+                 "seeds were slow, not stuck, and the original's 0.03 is a cautious step for this net. Only "
+                 "the learning rate changed, so it is what made the difference. The test accuracy hardly "
+                 "moves: the seeds that had trained already had their polygon.")
 
 
 register(
-    Exercise("03.1", "compute", "count the 2-4-2 net's parameters",
-             number(param_count([2, 4, 2]), whole=True, explain="2·4 + 4 + 4·2 + 2 = 22.",
-                    mistakes=[(lambda v, e: v == 16, WEIGHTS_ONLY)]),
-             giveaways=lambda: number_giveaways(param_count([2, 4, 2])), wrong_answers=("answer_1 = 16",)),
+    Exercise("03.1", "predict", "how many of 8 seeds train a 2-2-2 net", _two_units,
+             blank="set answer_1 to your prediction, a number of seeds from 0 to 8.",
+             wrong_answers=("answer_1 = 6", "answer_1 = 2")),
     Exercise("03.2", "write", "accuracy from logits", code(_accuracy),
+             giveaways=lambda: ["argmax(dim=1)", "argmax(1)", "argmax(-1)", "argmax(dim=-1)"],
              wrong_answers=("def accuracy(logits, labels):\n"
-                            "    return 100 * (logits.argmax(dim=1) == labels).float().mean().item()\n",)),
-    Exercise("03.3", "write", "a predict_fn of your own", code(_predict_fn), context=("net",),
-             wrong_answers=("def predict_fn(points):\n"
-                            "    return net(torch.as_tensor(points, dtype=torch.float32)).argmax(dim=1)\n",)),
+                            "    return 100 * (logits.argmax(dim=1) == labels).float().mean().item()\n",
+                            "def accuracy(logits, labels):\n"
+                            "    return (logits.argmax(dim=0) == labels).float().mean().item()\n",
+                            "def accuracy(logits, labels):\n"
+                            "    return (logits.argmax(dim=1) == labels).float().sum().item()\n",
+                            "def accuracy(logits, labels):\n"
+                            "    return (logits.argmax(dim=1) == labels).mean().item()\n")),
+    Exercise("03.3", "debug", "the classifier whose scores are clipped", code(fixed_net),
+             blank="write FixedNet, then run this cell again.",
+             giveaways=lambda: ["return self.out(x)"], wrong_answers=FIXED_WRONG_ANSWERS),
+    Exercise("03.4", "explore", "the learning rate of the slow seeds", _learning_rate,
+             wrong_answers=('result = {"learning rate": 0.03, "seeds trained": 6, "median final loss": 0.037, '
+                            '"median test accuracy": 0.985}',)),
 )
