@@ -349,7 +349,8 @@ class Playground(_Shown):
         self.ax_l.xaxis.label.set_fontsize(8)
         self.ax_l.yaxis.label.set_fontsize(8)
         self.ax_l.tick_params(labelsize=7)
-        self.ax_l.legend(fontsize=8, loc="upper right")
+        # below the axes, where no curve can run under it
+        self.ax_l.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
         # fixed margins, not tight_layout: the loss axis's tick labels widen as it rescales, and must not run into
         # the colour bar's label
         self.fig.subplots_adjust(left=0.05, right=0.98, bottom=0.2, top=0.92, wspace=0.42)
