@@ -109,12 +109,14 @@ def _neuron_sheet(maps: list[np.ndarray], size: int = 56, per_row: int = 8) -> b
     """Hidden-unit maps as one labelled PNG (no Matplotlib axes, so it is fast).
 
     ``maps[l]`` is layer ``l + 1``'s (units, R, R) outputs over the plane, scaled to [-1, 1]. Each layer
-    starts a new row headed "layer l"; each tile is captioned with its unit number; red is low, blue high.
+    starts a new row headed "layer l"; each tile is captioned with its unit number; a last line says red is
+    low, blue high.
     """
     from PIL import ImageDraw
     cmap, pad, label_w, cap = colormaps["RdBu"], 4, 52, 12
     rows = [(layer, i0, m[i0:i0 + per_row]) for layer, m in enumerate(maps, 1) for i0 in range(0, len(m), per_row)]
-    sheet = PILImage.new("RGB", (label_w + per_row * (size + pad), max(1, len(rows)) * (size + cap + pad)), "white")
+    width, height = label_w + per_row * (size + pad), max(1, len(rows)) * (size + cap + pad) + cap  # + the key line
+    sheet = PILImage.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(sheet)
     for r, (layer, i0, chunk) in enumerate(rows):
         y0 = r * (size + cap + pad)
@@ -125,6 +127,7 @@ def _neuron_sheet(maps: list[np.ndarray], size: int = 56, per_row: int = 8) -> b
             rgb = (cmap((m[::-1] + 1) / 2)[..., :3] * 255).astype(np.uint8)
             sheet.paste(PILImage.fromarray(rgb).resize((size, size), PILImage.Resampling.NEAREST), (x0, y0 + cap))
             draw.text((x0 + 1, y0), f"unit {i0 + j + 1}", fill="black")
+    draw.text((2, sheet.height - cap), "red: low, blue: high (each map on its own scale)", fill="black")
     buf = io.BytesIO()
     sheet.save(buf, format="png", compress_level=1)
     return buf.getvalue()

@@ -15,9 +15,9 @@ XOR_KEYS = ("", "2", "4")   # the hidden sizes the explore starter tries
 
 
 def _judge_xor(result: Any) -> Verdict:
-    if not isinstance(result, dict) or set(result) != set(XOR_KEYS):
-        return wrong(f"result should be the starter's dict, one list of test accuracies for each of the hidden "
-                     f"sizes {XOR_KEYS}: run the starter as given first.")
+    if not isinstance(result, dict) or "" not in result or len(result) < 2:
+        return wrong("result should be a dict from hidden sizes to lists of test accuracies, with the run without a "
+                     "hidden layer ('') and at least one with hidden units: run the starter first.")
     means = {}
     for hidden, accs in result.items():
         if not isinstance(accs, (list, tuple)) or len(accs) < 2:
@@ -25,14 +25,15 @@ def _judge_xor(result: Any) -> Verdict:
         if not all(isinstance(a, (int, float)) and math.isfinite(a) and 0 <= a <= 1 for a in accs):
             return wrong(f"result[{hidden!r}] should hold accuracies, numbers from 0 to 1.")
         means[hidden] = sum(accs) / len(accs)
-    if not means[""] < means["2"] < means["4"]:
-        return wrong("the mean test accuracy should rise from no hidden layer to 2 units to 4 units; if yours "
-                     "does not, did the runs train for the starter's 40 frames? Run the starter as given.")
-    return right(f"with no hidden layer the boundary is one straight line, and XOR's classes sit in opposite "
-                 f"corners: the mean test accuracy stays near chance ({means['']:.2f}). Two hidden units give two "
-                 f"edges, enough for a band through the middle when training finds it ({means['2']:.2f}); four "
-                 f"give room to spare ({means['4']:.2f}). Compare the seeds too: the smaller the network, the more "
-                 f"the result depends on where training starts.")
+    best = max((h for h in means if h != ""), key=means.get)
+    if means[best] < means[""] + 0.1:
+        return wrong("here no hidden layer did clearly better than none: is this a data set that one straight line "
+                     "already separates? On XOR, with enough units and frames, it should not be.")
+    table = ", ".join(f"{h or 'none'}: {m:.2f}" for h, m in means.items())
+    return right(f"mean test accuracy by hidden sizes ({table}). With no hidden layer the boundary is one straight "
+                 f"line, and XOR's classes sit in opposite corners: it stays near chance. Hidden units add edges the "
+                 f"boundary can bend along; a few suffice when training finds them, and the seeds show how much that "
+                 f"depends on the start (each seed also draws its own data sample and batch order).")
 
 
 register(
@@ -43,13 +44,15 @@ register(
              giveaways=lambda: ["xor"], wrong_answers=("answer_1 = 'gaussians'",)),
     Exercise("06.2", "explore", "XOR with 0, 2 and 4 hidden units", _judge_xor,
              wrong_answers=("result = {k: v[:1] for k, v in result.items()}",
-                            "result = dict(zip(result, reversed(list(result.values()))))")),
+                            "result = {k: v for k, v in result.items() if k}")),
     Exercise("06.3", "predict", "units needed to close a region",
-             number(3, whole=True, explain="a triangle: with 1 or 2 straight edges the region stays open on at least "
-                                           "one side, and 3 edges can close it around the inner circle.",
+             number(3, whole=True, explain="three: the boundary of a one-hidden-layer ReLU net can only bend where it "
+                                           "crosses a unit's switching line; two lines cut the plane into pieces that "
+                                           "all stay open, while three can enclose a triangle, and the boundary can "
+                                           "close around the inner circle (a polygon whose corners lie on the lines).",
                     mistakes=[(lambda v, e: v < e, "draw it: can that many straight lines fence in a region on every "
                                                    "side?"),
-                              (lambda v, e: v > e, "that many edges can close a region, but so can fewer: what is "
+                              (lambda v, e: v > e, "that many lines can fence in a region, but so can fewer: what is "
                                                    "the simplest closed shape with straight sides?")]),
              giveaways=lambda: ["3", "three", "triangle"], wrong_answers=("answer_3 = 4", "answer_3 = 2")),
 )
