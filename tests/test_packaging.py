@@ -124,3 +124,34 @@ def test_notebook_house_rules(path):
                                           f"{text(c)[:200]}")
         for out in c.get("outputs", []):
             assert out["output_type"] != "error", f"stored error output in:\n{text(c)[:200]}"
+
+
+# A path of the machine that ran the notebook: a POSIX absolute path under a usual top-level folder, a
+# home-relative one, a Windows drive, or this checkout's own location.
+MACHINE_PATH = re.compile(r"(?<![\w.:/])/(?:home|root|Users|work|tmp|var|opt|mnt|srv|private|usr|data)/"
+                          r"|~/|\b[A-Za-z]:\\|" + re.escape(str(ROOT)))
+
+
+def _output_texts(nb: dict):
+    for c in nb["cells"]:
+        for out in c.get("outputs", []):
+            yield "".join(out.get("text", ""))
+            for mime, value in out.get("data", {}).items():
+                if mime.startswith("text/") or mime.endswith("json"):
+                    yield value if isinstance(value, str) else json.dumps(value)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_stored_outputs_name_no_machine_path(path):
+    for text in _output_texts(json.loads(path.read_text())):
+        found = MACHINE_PATH.search(text)
+        assert not found, (f"a stored output shows a path of the machine that ran it ({found.group(0)!r} in "
+                           f"{text[max(0, found.start() - 60):found.end() + 60]!r}): print it relative to the "
+                           f"repository or the data folder")
+
+
+def test_machine_path_pattern_finds_what_it_should():
+    assert MACHINE_PATH.search("loaded from /home/ada/course/data/MNIST")
+    assert MACHINE_PATH.search(f"saved to {ROOT}/notebooks/x.pt") and MACHINE_PATH.search("C:\\Users\\ada")
+    for fine in ("saved to mnist_mlp.pt", "data folder: MNIST/raw", "x / 10", "3/4 of the points", "https://x.org/home/a"):
+        assert not MACHINE_PATH.search(fine), fine
