@@ -410,6 +410,8 @@ def make_scheduler(optimizer: torch.optim.Optimizer, schedule: Any, total_steps:
 
     ``None``; ``"onecycle"`` (warm up to the optimizer's rate over the first 30 % of the steps,
     then anneal to almost 0); ``"cosine"`` (anneal from it); or a torch scheduler, used as is.
+    ``"onecycle"`` is PyTorch's ``OneCycleLR`` with its defaults, so it also cycles the momentum
+    between 0.95 and 0.85 (SGD's ``momentum``, Adam's first beta), against the learning rate.
     """
     sched = torch.optim.lr_scheduler
     if schedule is None:
