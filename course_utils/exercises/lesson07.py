@@ -176,7 +176,7 @@ def _judge_penalty(l2_penalty: Any) -> Verdict:
                  "by the factor (1 − lr·λ) before the loss pulls it where the data want it.")
 
 
-# ---- 07.3: a model-selection loop (it chooses on the test set) ----------------------------------------------------------------------------------
+# ---- 07.3: a model-selection loop (it chooses on the test set) -------------------------------------------------
 
 # accuracies of three fake candidates on each set: each set prefers another candidate
 _SCORES = {"a": {"train": 1.00, "val": 0.88, "test": 0.87},
