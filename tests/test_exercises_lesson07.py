@@ -9,40 +9,59 @@ from course_utils import exercises, train
 from course_utils.exercises import lesson07
 
 
-def _history(val_losses):
+def _history(val_losses, val_accs):
     h = train.History()
-    for e, v in enumerate(val_losses, start=1):
+    for e, (v, a) in enumerate(zip(val_losses, val_accs, strict=True), start=1):
         h.epoch.append(e)
         h.loss.append(0.1)
-        h._record_metrics(e, {"val_loss": v})
+        h._record_metrics(e, {"val_loss": v, "val_acc": a})
     return h
 
 
-# best so far at epoch 4 (2.5); 5, 6, 7 do not beat it -> stop at 7; the lowest overall (1.0) comes later
-LOSSES = [5, 4, 3, 2.5, 2.6, 2.7, 2.8, 1.0, 1.2, 1.3]
+# validation loss: best so far at epoch 4 (2.5); 5, 6, 7 do not beat it -> the loss rule stops at 7 (7, 4)
+LOSSES = [5, 4, 3, 2.5, 2.6, 2.7, 2.8, 1.0, 1.2, 1.3, 1.4, 1.5, 1.6]
+# validation accuracy: best so far at epoch 3 (0.70); 4, 5 (equal: no improvement), 6 do not beat it -> (6, 3).
+# Counting the tie as a new best gives (8, 5); the run's highest (0.80) comes at epoch 9.
+ACCS = [0.50, 0.60, 0.70, 0.65, 0.70, 0.68, 0.66, 0.69, 0.80, 0.75, 0.70, 0.71, 0.70]
 
 
 def test_early_stop_rule_matches_the_callback():
     assert lesson07.early_stop(LOSSES, 3) == (7, 4)
-    assert lesson07.early_stop(LOSSES, 5) == (10, 8)          # never stops: runs to the end
+    assert lesson07.early_stop(LOSSES, 5) == (13, 8)          # never stops: runs to the end
     assert lesson07.early_stop([3, 2, 2, 2, 2], 3) == (5, 2)  # equal is no improvement
 
 
+def test_the_accuracy_rule_is_the_callbacks():
+    """07.1's expected answer is what train.EarlyStopping("val_acc", patience=3) does on the same history."""
+    stopper = train.EarlyStopping("val_acc", patience=3)
+    h = train.History()
+    for e, a in enumerate(ACCS, start=1):
+        h.epoch.append(e)
+        h.loss.append(0.1)
+        h._record_metrics(e, {"val_acc": a})
+        if stopper.on_epoch_end(torch.nn.Linear(1, 1), h):
+            break
+    assert (stopper.stopped_epoch, stopper.best_epoch) == lesson07._acc_stop(_history(LOSSES, ACCS)) == (6, 3)
+
+
 def test_stop_prediction_is_judged_against_the_rule():
-    h = _history(LOSSES)
-    v = exercises.judge("07.1", (7, 4), history=h)
-    assert v.ok and "epoch 8" in v.message                    # says a later, lower loss was missed
+    v = exercises.judge("07.1", (6, 3), history=_history(LOSSES, ACCS))
+    assert v.ok and "epoch 9" in v.message and "(7, 4)" in v.message   # a later best missed; the loss rule differs
 
 
-@pytest.mark.parametrize("answer, hint", [((4, 4), "cannot stop at the best epoch"),
-                                          ((7, 7), "cannot stop at the best epoch"),
-                                          ((7, 10), "which weights does it put back"),
-                                          ((6, 4), "off by one"), ((8, 4), "off by one"),
-                                          ((11, 8), "start from the right best"),
+@pytest.mark.parametrize("answer, hint", [((3, 3), "cannot stop at the best epoch"),
+                                          ((6, 6), "cannot stop at the best epoch"),
+                                          ((7, 4), "watches the validation accuracy"),
+                                          ((8, 5), "strictly higher"),
+                                          ((12, 9), "cannot know in advance"),
+                                          ((6, 5), "which weights does it put back"),
+                                          ((5, 3), "off by one"), ((7, 3), "off by one"),
+                                          ((4, 1), "walk through the validation accuracies"),
                                           ("seven", "two whole numbers")])
 def test_stop_prediction_names_each_mistake_without_the_answer(answer, hint):
-    v = exercises.judge("07.1", answer, history=_history(LOSSES))
-    assert v.status == "wrong" and hint in v.message and "(7, 4)" not in v.message
+    v = exercises.judge("07.1", answer, history=_history(LOSSES, ACCS))
+    assert v.status == "wrong" and hint in v.message, v.message
+    assert "(6, 3)" not in v.message and "6, 3" not in v.message
 
 
 def test_l2_penalty_is_the_sum_of_squares_over_every_parameter():

@@ -1,6 +1,7 @@
 """Lesson 07's exercises: generalisation.
 
-07.1 predict-then-run: where early stopping with patience 3 stops on the memorising run, and which weights it restores.
+07.1 predict-then-run: where early stopping on the validation accuracy (patience 3) stops on the memorising run,
+     and which weights it restores.
 07.2 write-the-code: the L2 penalty that SGD's weight_decay adds to the loss.
 07.3 debug-this: a loop that chooses a setting on the test set and reports the winner's test score.
 07.4 compute (in the playground): the smallest L2 that stops the test loss rising.
@@ -33,11 +34,16 @@ def early_stop(val_losses: Sequence[float], patience: int) -> tuple[int, int]:
     return len(val_losses), best_epoch
 
 
-def _losses(history: Any) -> list[float]:
-    epochs, values = history.series("val_loss")
+def _series(history: Any, name: str) -> list[float]:
+    epochs, values = history.series(name)
     if list(epochs) != list(range(1, len(epochs) + 1)):
         raise ValueError("exercise 07.1 needs a history evaluated every epoch.")
     return [float(v) for v in values]
+
+
+def _acc_stop(history: Any) -> tuple[int, int]:
+    """Where ``EarlyStopping("val_acc", patience=3)`` stops, and the epoch it restores (higher is better)."""
+    return early_stop([-a for a in _series(history, "val_acc")], 3)
 
 
 def _judge_stop(answer: Any, history: Any) -> Verdict:
@@ -46,35 +52,53 @@ def _judge_stop(answer: Any, history: Any) -> Verdict:
     except (TypeError, ValueError):
         return wrong("give two whole numbers, (the epoch where training stops, the epoch whose weights are "
                      "restored), such as (30, 27).")
-    losses = _losses(history)
-    exp_stop, exp_best = early_stop(losses, 3)
-    lowest = int(min(range(len(losses)), key=losses.__getitem__)) + 1
+    accs = _series(history, "val_acc")
+    exp_stop, exp_best = _acc_stop(history)
+    highest = max(range(len(accs)), key=accs.__getitem__) + 1           # first epoch of the run's highest
     if (stop, restored) == (exp_stop, exp_best):
-        later = (f" The lowest validation loss of the whole run came later, at epoch {lowest}: a patience of 3 "
-                 f"gave up too soon." if lowest != exp_best else "")
-        return right(f"the validation loss was lowest so far at epoch {exp_best}; epochs {exp_best + 1} to "
-                     f"{exp_stop} did not beat it, so after the third the callback stops, and it puts back the "
-                     f"copy of the weights it took at epoch {exp_best}.{later} Those {exp_stop - exp_best} extra "
-                     f"epochs are the price of knowing that the best has passed.")
+        later = (f" The highest validation accuracy of the whole run came later, at epoch {highest}: a patience "
+                 f"of 3 gave up before it." if highest != exp_best else "")
+        by_loss = early_stop(_series(history, "val_loss"), 3)
+        return right(f"the validation accuracy was highest so far at epoch {exp_best}; epochs {exp_best + 1} to "
+                     f"{exp_stop} did not beat it (an equal value is no improvement), so after the third the "
+                     f"callback stops and puts back the copy of the weights it took at epoch {exp_best}.{later} "
+                     f"Watching the validation loss instead, with the same patience, it would have stopped at "
+                     f"{by_loss}: the two measures do not agree on the best epoch.")
     if stop == restored:
         return wrong("training cannot stop at the best epoch itself: at that moment nobody knows it is the "
                      "best. It needs `patience` epochs without improvement to find out.")
-    if restored == stop - 3 and stop != exp_stop:
-        return wrong("the rule is right (stop `patience` epochs after the best so far), but start from the "
-                     "right best: walk through the validation losses epoch by epoch, and stop at the first "
-                     "time three epochs in a row fail to beat the best value so far.")
+    if (stop, restored) == early_stop(_series(history, "val_loss"), 3):
+        return wrong("that is where the same rule stops when it watches the validation loss. This callback "
+                     "watches the validation accuracy: read that column, where higher is better.")
+    if (stop, restored) == _stop_with_ties([-a for a in accs], 3):
+        return wrong("you counted an accuracy equal to the best so far as an improvement: a new best has to be "
+                     "strictly higher.")
+    if restored == highest != exp_best:
+        return wrong("the callback cannot know in advance which epoch will turn out best over the whole run: it "
+                     "only compares each epoch with the best so far.")
     if restored != exp_best and stop == exp_stop:
         return wrong("it does stop there, but which weights does it put back? Not the last ones: the copy it "
-                     "took when the validation loss was lowest so far.")
+                     "took when the validation accuracy was highest so far.")
     if abs(stop - exp_stop) == 1 and restored == exp_best:
         return wrong("off by one: patience 3 means three whole epochs after the best without improvement; "
                      "training stops at the end of the third.")
-    return wrong("walk through the validation losses epoch by epoch: keep the best value so far and its epoch, "
-                 "and stop at the first epoch that is three epochs past it without a lower value.")
+    return wrong("walk through the validation accuracies epoch by epoch: keep the highest value so far and its "
+                 "epoch, and stop at the first epoch that is three epochs past it without a higher value.")
+
+
+def _stop_with_ties(values: Sequence[float], patience: int) -> tuple[int, int]:
+    """The rule with a wrong ``<=``: an equal value counts as a new best (a typical misreading)."""
+    best, best_epoch = math.inf, 0
+    for epoch, value in enumerate(values, start=1):
+        if value <= best:
+            best, best_epoch = value, epoch
+        elif epoch - best_epoch >= patience:
+            return epoch, best_epoch
+    return len(values), best_epoch
 
 
 def _stop_giveaways(history: Any) -> list[str]:
-    s, b = early_stop(_losses(history), 3)
+    s, b = _acc_stop(history)
     return [f"({s}, {b})", f"{s}, {b}", f"({s},{b})"]
 
 
@@ -152,7 +176,7 @@ def _judge_penalty(l2_penalty: Any) -> Verdict:
                  "by the factor (1 − lr·λ) before the loss pulls it where the data want it.")
 
 
-# ---- 07.3: tuning on the test set ----------------------------------------------------------------------------------
+# ---- 07.3: a model-selection loop (it chooses on the test set) -------------------------------------------------
 
 # accuracies of three fake candidates on each set: each set prefers another candidate
 _SCORES = {"a": {"train": 1.00, "val": 0.88, "test": 0.87},
@@ -237,13 +261,16 @@ def _judge_l2(answer: Any) -> Verdict:
 
 
 register(
-    Exercise("07.1", "predict", "where early stopping with patience 3 stops", _judge_stop,
+    Exercise("07.1", "predict", "where early stopping on the validation accuracy stops", _judge_stop,
              giveaways=_stop_giveaways, context=("history",),
              blank="write your prediction as (stop epoch, restored epoch), then run this cell again.",
              wrong_answers=("answer_1 = (lowest_epoch, lowest_epoch)",
-                            "answer_1 = (early_stop(memo.metrics['val_loss'], 3)[0], EPOCHS)",
-                            "answer_1 = (early_stop(memo.metrics['val_loss'], 3)[0] - 1, "
-                            "early_stop(memo.metrics['val_loss'], 3)[1])")),
+                            "answer_1 = early_stop(memo.metrics['val_loss'], 3)",
+                            "answer_1 = (early_stop([-a for a in memo.metrics['val_acc']], 3)[0], EPOCHS)",
+                            "answer_1 = (early_stop([-a for a in memo.metrics['val_acc']], 3)[0] - 1, "
+                            "early_stop([-a for a in memo.metrics['val_acc']], 3)[1])",
+                            "answer_1 = (int(np.argmax(memo.metrics['val_acc'])) + 4, "
+                            "int(np.argmax(memo.metrics['val_acc'])) + 1)")),
     Exercise("07.2", "write", "the L2 penalty", code(_judge_penalty),
              blank="fill in l2_penalty, then run this cell again.",
              wrong_answers=("def l2_penalty(model):\n    return sum(p.abs().sum() for p in model.parameters())\n",
@@ -253,7 +280,7 @@ register(
                             " if 'weight' in n)\n",
                             "def l2_penalty(model):\n    return sum(p.pow(2).sum() for p in model.parameters())"
                             ".detach()\n")),
-    Exercise("07.3", "debug", "choosing on the test set", code(_judge_choose),
+    Exercise("07.3", "debug", "a model-selection loop", code(_judge_choose),
              blank="set answer_3 to your fixed choose_setting, then run this cell again.",
              wrong_answers=("answer_3 = choose_setting",
                             "def fixed(candidates, train_fn, accuracy, val_set, test_set):\n"
