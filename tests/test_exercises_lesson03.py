@@ -2,7 +2,10 @@
 
 The lesson's own solutions and wrong answers run inside the notebook in tests/test_exercises_in_notebooks.py.
 """
+import json
 import math
+import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -43,7 +46,7 @@ def test_two_hidden_units_never_enclose_the_centre_three_can(hidden, can_close):
 
 def test_two_units_prediction():
     assert exercises.judge("03.1", 0).ok and exercises.judge("03.1", 0.0).ok
-    for answer, hint in ((6, "four hidden units"), (2, "straight edges"), (1, "straight edges")):
+    for answer, hint in ((6, "four hidden units"), (2, "switching lines"), (1, "switching lines")):
         v = exercises.judge("03.1", answer)
         assert v.status == "wrong" and hint in v.message, v
     for bad in (9, 1.5, "0", True, -1):
@@ -93,13 +96,23 @@ def test_fixed_net_names_each_mistake(answer, words):
 
 def test_fixed_net_accepts_a_right_class_in_any_style():
     assert exercises.judge("03.3", _define(lesson03._FIXED, "FixedNet")).ok
-    sequential = ("class FixedNet(torch.nn.Module):\n"
+    attributes = ("class FixedNet(torch.nn.Module):\n"
                   "    def __init__(self, a, b, c):\n"
                   "        super().__init__()\n"
-                  "        self.body = torch.nn.Sequential(torch.nn.Linear(a, b), torch.nn.ReLU(), torch.nn.Linear(b, c))\n"
+                  "        self.hidden = torch.nn.Linear(a, b)\n"
+                  "        self.out = torch.nn.Linear(b, c)\n"
                   "    def forward(self, x):\n"
-                  "        return self.body(x)\n")
-    assert exercises.judge("03.3", _define(sequential, "FixedNet")).ok
+                  "        return self.out(F.relu(self.hidden(x)))\n")
+    assert exercises.judge("03.3", _define(attributes, "FixedNet")).ok
+
+
+def test_no_cell_outside_the_folded_solution_shows_the_fix():
+    # 03.3's fix (the Sequential ending at the output layer) must be found, not copied from an earlier cell
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "03_circles.ipynb").read_text())
+    folded = re.compile(r"<details>.*?</details>", re.DOTALL)
+    shown = "\n".join(folded.sub("", "".join(c["source"])) for c in nb["cells"])
+    assert not [g for g in lesson03.FIXED_GIVEAWAYS if g in shown]
+    assert "n_output), torch.nn.ReLU())" in shown          # the bug itself is shown, in the colleague's class
 
 
 def test_fixed_net_other_shapes_of_wrong():
@@ -110,15 +123,15 @@ def test_fixed_net_other_shapes_of_wrong():
                 "    def forward(self, x):\n"
                 "        ...\n")
     assert exercises.judge("03.3", _define(skeleton, "FixedNet")).status == "unanswered"
-    tanh = good.replace("x = F.relu(self.hidden(x))", "x = torch.tanh(self.hidden(x))")
+    tanh = good.replace("n_hidden), torch.nn.ReLU()", "n_hidden), torch.nn.Tanh()")
     assert "not the ReLU" in exercises.judge("03.3", _define(tanh, "FixedNet")).message
-    softmax = good.replace("return self.out(x)", "return self.out(x).softmax(dim=1)")
+    softmax = good.replace("return self.layers(x)", "return self.layers(x).softmax(dim=1)")
     assert "raw scores" in exercises.judge("03.3", _define(softmax, "FixedNet")).message
     no_bias = good.replace("(n_hidden, n_output)", "(n_hidden, n_output, bias=False)")
     assert "keep the biases" in exercises.judge("03.3", _define(no_bias, "FixedNet")).message
-    spare = good.replace("        self.out =", "        self.spare = torch.nn.Linear(n_hidden, 7)\n        self.out =")
+    spare = good.replace("        self.layers =", "        self.spare = torch.nn.Linear(n_hidden, 7)\n        self.layers =")
     assert "does not use" in exercises.judge("03.3", _define(spare, "FixedNet")).message
-    one_layer = good.replace("x = F.relu(self.hidden(x))\n        return self.out(x)", "return self.hidden(x)")
+    one_layer = good.replace("return self.layers(x)", "return self.layers[0](x)")
     assert "1 registered Linear layer" in exercises.judge("03.3", _define(one_layer, "FixedNet")).message
     narrow = good.replace("Linear(n_feature, n_hidden)", "Linear(n_feature, n_output)").replace(
         "Linear(n_hidden, n_output)", "Linear(n_output, n_output)")
@@ -127,7 +140,7 @@ def test_fixed_net_other_shapes_of_wrong():
     four = good.replace("Linear(n_feature, n_hidden)", "Linear(n_feature, 4)").replace("Linear(n_hidden,", "Linear(4,")
     v = exercises.judge("03.3", _define(four, "FixedNet"))
     assert "FixedNet(3, 5, 4) the first Linear layer maps 3 features to 4" in v.message and "fixed numbers" in v.message
-    flat = good.replace("return self.out(x)", "return self.out(x).sum(dim=1)")
+    flat = good.replace("return self.layers(x)", "return self.layers(x).sum(dim=1)")
     assert "one score per class" in exercises.judge("03.3", _define(flat, "FixedNet")).message
     assert "not a network built from it" in exercises.judge("03.3", _define(good, "FixedNet")(2, 4, 2)).message
     assert "subclasses torch.nn.Module" in exercises.judge("03.3", object).message
@@ -144,6 +157,18 @@ GOOD = {"learning rate": 0.1, "seeds trained": 8, "median final loss": 0.008, "m
                                             ({"median final loss": float("nan")}, "wrong")])
 def test_learning_rate_ranges(change, status):
     assert exercises.judge("03.4", {**GOOD, **change}).status == status
+
+
+def test_learning_rate_another_rate_is_for_exploring():
+    # a learner's own rate is not judged against the starter's ranges: the hint says the check is the starter's
+    v = exercises.judge("03.4", {**GOOD, "learning rate": 0.3, "seeds trained": 5})
+    assert v.status == "wrong" and "fine for exploring" in v.message and "0.3" in v.message, v
+    assert "fine for exploring" not in exercises.judge("03.4", {**GOOD, "seeds trained": 7}).message
+
+
+def test_learning_rate_right_keeps_the_conclusion_for_the_folded_box():
+    message = exercises.judge("03.4", GOOD).message
+    assert "What you should see" in message and "slow, not stuck" not in message
 
 
 def test_learning_rate_wants_the_starters_dictionary():

@@ -24,18 +24,22 @@ def _two_units(answer: Any) -> Verdict:
             or not 0 <= answer <= 8:
         return wrong("give a whole number of seeds, from 0 to 8.")
     if answer == 0:
-        return right("no seed can. Each hidden unit bends the boundary along one straight line, and a region "
-                     "closed on every side needs at least three straight edges (a triangle). With two units, "
-                     "the class-1 region is either empty or reaches out to infinity, so it runs out through the "
-                     "outer ring and takes outer points with it, however long it trains. Run "
-                     "show(study([2, 2, 2])[1]) to see it in the 8 seeds.")
+        return right("no seed can. Two hidden units switch along two straight lines, which cut the plane into "
+                     "at most four pieces; on each piece the two scores are linear, so the boundary is straight "
+                     "there and bends only on those lines. That is too little to close a region around the "
+                     "centre: whatever the weights, the region that says 'inner circle' there always runs out "
+                     "through the outer ring and takes outer points with it, however long "
+                     "it trains (the course's tests check this on 2,000 random 2-2-2 nets). "
+                     "Run show(study([2, 2, 2])[1]) to see it in the 8 seeds.")
     if answer >= 5:
         return wrong("that is about what four hidden units managed. Picture the region where a 2-2-2 net says "
-                     "'inner circle': how many straight edges can it have, and how many does a region need to "
-                     "be closed on every side?")
+                     "'inner circle': its boundary bends only on the hidden units' switching lines, one line per "
+                     "unit. Into how many pieces can two lines cut the plane, and can those pieces close a "
+                     "region around the centre?")
     return wrong("look at the shape, not at luck: a region that holds the inner circle and none of the ring "
-                 "must be closed on every side. How many straight edges does that take, and how many can two "
-                 "hidden units draw?")
+                 "must be closed on every side. The boundary bends only on the hidden units' switching lines: "
+                 "sketch two lines, the pieces they cut the plane into, and ask whether any region built from "
+                 "those pieces can be closed.")
 
 
 # --- 03.2: accuracy from logits -----------------------------------------------------------------------------
@@ -227,43 +231,48 @@ def fixed_net(cls: Any) -> Verdict:
 _FIXED = ("class FixedNet(torch.nn.Module):\n"
           "    def __init__(self, n_feature, n_hidden, n_output):\n"
           "        super().__init__()\n"
-          "        self.hidden = torch.nn.Linear(n_feature, n_hidden)\n"
-          "        self.out = torch.nn.Linear(n_hidden, n_output)\n"
+          "        self.layers = torch.nn.Sequential(torch.nn.Linear(n_feature, n_hidden), torch.nn.ReLU(),\n"
+          "                                          torch.nn.Linear(n_hidden, n_output))\n"
           "\n"
           "    def forward(self, x):\n"
-          "        x = F.relu(self.hidden(x))\n"
-          "        return self.out(x)\n")
+          "        return self.layers(x)\n")
 FIXED_WRONG_ANSWERS = (
-    _FIXED.replace("return self.out(x)", "return F.relu(self.out(x))"),                        # the bug, copied
+    _FIXED.replace("n_output))", "n_output), torch.nn.ReLU())"),                                # the bug, copied
     _FIXED.replace("        super().__init__()\n", ""),                                          # no super().__init__()
     _FIXED.replace("Linear(n_feature, n_hidden)", "Linear(n_hidden, n_feature)"),               # swapped sizes
-    _FIXED.replace("x = F.relu(self.hidden(x))", "x = self.hidden(x)"),                         # both ReLUs removed
+    _FIXED.replace("torch.nn.ReLU(),\n", "\n"),                                                 # both ReLUs removed
     _FIXED.replace("(n_feature, n_hidden)", "(2, 4)").replace("(n_hidden, n_output)", "(4, 2)"),  # fixed sizes
 )
+# the fixed output layer, written as the last layer of the Sequential (the lesson's Net never writes it so)
+FIXED_GIVEAWAYS = ("torch.nn.Linear(n_hidden, n_output))", "Linear(n_hidden, n_output))")
 
 
 # --- 03.4: explore the learning rate -----------------------------------------------------------------------
 
+STARTER_LR = 0.1
 LR_RANGES = {"learning rate": (0.1, 0.1), "seeds trained": (8, 8), "median final loss": (0.004, 0.016),
              "median test accuracy": (0.975, 0.999)}
 
 
 def _learning_rate(result: Any) -> Verdict:
-    """``result``: the starter's summary of the 8 seeds at learning rate 0.1."""
+    """``result``: the starter's summary of the 8 seeds at learning rate 0.1 (the check judges the starter)."""
     if not isinstance(result, dict) or set(result) != set(LR_RANGES):
         return wrong(f"result should be the starter's dictionary with {', '.join(LR_RANGES)}: run the starter "
                      f"cell as given first.")
+    rate = float(result["learning rate"])
+    if rate != STARTER_LR:
+        return wrong(f"you ran learning rate {rate:g}: fine for exploring, but this check judges the starter as "
+                     f"given, at {STARTER_LR:g}. Compare your table with section 7's yourself, and set LR back "
+                     f"to {STARTER_LR:g} to run the check.")
     for key, (lo, hi) in LR_RANGES.items():
         value = float(result[key])
         if not lo <= value <= hi:
             return wrong(f"your {key}, {value:.3g}, is outside what the starter gives when run as written "
                          f"(learning rate 0.1, 5,000 steps, the 8 initial-weight seeds of the lesson): run it "
                          f"unchanged first, then change one thing at a time.")
-    return right("with steps about three times as long, every seed trains within the same 5,000 steps, the "
-                 "slow ones included, and the median final loss is lower than the lesson's at 0.03: the slow "
-                 "seeds were slow, not stuck, and the original's 0.03 is a cautious step for this net. Only "
-                 "the learning rate changed, so it is what made the difference. The test accuracy hardly "
-                 "moves: the seeds that had trained already had their polygon.")
+    return right("these are the starter's numbers at learning rate 0.1. Set the table beside section 7's: "
+                 "how many seeds trained, and how do the losses and the test accuracies compare? Then open "
+                 "'What you should see'.")
 
 
 register(
@@ -282,7 +291,7 @@ register(
                             "    return (logits.argmax(dim=1) == labels).mean().item()\n")),
     Exercise("03.3", "debug", "the classifier whose scores are clipped", code(fixed_net),
              blank="write FixedNet, then run this cell again.",
-             giveaways=lambda: ["return self.out(x)"], wrong_answers=FIXED_WRONG_ANSWERS),
+             giveaways=lambda: list(FIXED_GIVEAWAYS), wrong_answers=FIXED_WRONG_ANSWERS),
     Exercise("03.4", "explore", "the learning rate of the slow seeds", _learning_rate,
              wrong_answers=('result = {"learning rate": 0.03, "seeds trained": 6, "median final loss": 0.037, '
                             '"median test accuracy": 0.985}',)),
