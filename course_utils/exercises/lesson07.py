@@ -1,10 +1,10 @@
 """Lesson 07's exercises: generalisation.
 
-07.1 predict-then-run: where early stopping on the validation accuracy (patience 3) stops on the memorising run,
-     and which weights it restores.
-07.2 write-the-code: the L2 penalty that SGD's weight_decay adds to the loss.
-07.3 debug-this: a loop that chooses a setting on the test set and reports the winner's test score.
-07.4 compute (in the playground): the smallest L2 that stops the test loss rising.
+- 07.1 predict-then-run: where early stopping on the validation accuracy (patience 3) stops on the memorising
+  run, and which weights it restores.
+- 07.2 write-the-code: the L2 penalty that SGD's weight_decay adds to the loss.
+- 07.3 debug-this: a loop that chooses a setting on the test set and reports the winner's test score.
+- 07.4 compute (in the playground): the smallest L2 that stops the test loss rising.
 """
 from __future__ import annotations
 
