@@ -120,3 +120,67 @@ def code(judge_fn: Judge) -> Judge:
             return err.verdict
     judge.__doc__ = judge_fn.__doc__
     return judge
+
+
+# --- a learner's nn.Module class, built and traced (lessons 01 and 03) ------------------------------------------
+
+def _call(name: str, sizes: Sequence[int]) -> str:
+    return f"{name}{tuple(sizes)}"
+
+
+def build_module(cls: Any, sizes: Sequence[int], name: str, args: Sequence[str]) -> Any:
+    """``cls(*sizes)`` under a fixed seed (the learner's RNG untouched); a LearnerError names what went wrong."""
+    from ..runtime import seeded
+    call = _call(name, sizes)
+    try:
+        with seeded(0):
+            return cls(*sizes)
+    except NotImplementedError:
+        raise LearnerError(unanswered(f"{name} still raises NotImplementedError: write its __init__.")) from None
+    except AttributeError as exc:
+        if "before Module.__init__() call" in str(exc):
+            raise LearnerError(wrong(
+                f"{call} raised AttributeError ({exc}): that is a missing super().__init__(). Call it first in "
+                f"__init__: nn.Module's own constructor sets up the registry that your layers are stored in."
+            )) from None
+        raise LearnerError(wrong(f"{call} raised AttributeError: {exc}")) from None
+    except TypeError as exc:
+        raise LearnerError(wrong(f"{call} raised TypeError ({exc}): __init__ takes {', '.join(args)}, "
+                                 f"in that order.")) from None
+    except Exception as exc:
+        raise LearnerError(wrong(f"{call} raised {type(exc).__name__}: {exc}")) from None
+
+
+def trace_linears(net: Any, x: Any, sizes: Sequence[int], first_sizes: Sequence[int], name: str
+                  ) -> tuple[Any, list]:
+    """``net(x)``, and ``(layer, input, output)`` of every registered Linear layer in the order forward calls them.
+
+    ``first_sizes`` is the shape tried first: when that one worked and ``sizes`` fails, the layers were built
+    from fixed numbers rather than the constructor's arguments.
+    """
+    from torch import nn
+    calls: list = []
+    hooks = [m.register_forward_hook(lambda m, inp, out: calls.append((m, inp[0].detach(), out.detach())))
+             for m in net.modules() if isinstance(m, nn.Linear)]
+    call = _call(name, sizes)
+    try:
+        out = net(x)
+    except NotImplementedError:
+        raise LearnerError(unanswered("forward still raises NotImplementedError: write it.")) from None
+    except RuntimeError as exc:
+        if tuple(sizes) != tuple(first_sizes):
+            raise LearnerError(wrong(
+                f"{_call(name, first_sizes)} works, but {call} fails on a batch of shape {tuple(x.shape)}: build "
+                f"every layer from the constructor's arguments, not from fixed numbers.")) from None
+        raise LearnerError(wrong(
+            f"{call} fails on a batch of shape {tuple(x.shape)} ({str(exc).splitlines()[0]}): a Linear layer takes "
+            f"(in_features, out_features), and each one's in_features must equal the size of what reaches it, the "
+            f"input's features first, then the previous layer's out_features.")) from None
+    except Exception as exc:
+        raise LearnerError(wrong(f"calling {call} on a batch raised {type(exc).__name__}: {exc}")) from None
+    finally:
+        for h in hooks:
+            h.remove()
+    if out is None:
+        raise LearnerError(unanswered("forward still returns None: return the output layer's result."))
+    return out, calls

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, unanswered, wrong
-from .judges import LearnerError, code, number, number_giveaways, run, shape, shape_giveaways
+from .judges import build_module, code, number, number_giveaways, run, shape, shape_giveaways, trace_linears
 
 WEIGHTS_ONLY = "you counted the weights; each layer also has one bias per output."
 
@@ -94,28 +94,6 @@ def _call(sizes: tuple[int, ...]) -> str:
     return f"TwoHidden{sizes}"
 
 
-def _build_net(cls: Any, sizes: tuple[int, ...]) -> Any:
-    """The learner's network, built under a fixed seed; a LearnerError names what went wrong."""
-    from ..runtime import seeded
-    try:
-        with seeded(0):
-            return cls(*sizes)
-    except NotImplementedError:
-        raise LearnerError(unanswered("TwoHidden still raises NotImplementedError: write its __init__.")) from None
-    except AttributeError as exc:
-        if "before Module.__init__() call" in str(exc):
-            raise LearnerError(wrong(
-                f"{_call(sizes)} raised AttributeError ({exc}): that is a missing super().__init__(). Call it "
-                f"first in __init__: nn.Module's own constructor sets up the registry that your layers are "
-                f"stored in.")) from None
-        raise LearnerError(wrong(f"{_call(sizes)} raised AttributeError: {exc}")) from None
-    except TypeError as exc:
-        raise LearnerError(wrong(f"{_call(sizes)} raised TypeError ({exc}): __init__ takes "
-                                 f"{', '.join(NET_ARGS)}, in that order.")) from None
-    except Exception as exc:
-        raise LearnerError(wrong(f"{_call(sizes)} raised {type(exc).__name__}: {exc}")) from None
-
-
 def _without_module_init(net: Any, x: Any) -> Verdict:
     """The instance never ran nn.Module.__init__: the untouched skeleton, or a missing super().__init__()."""
     try:
@@ -128,35 +106,6 @@ def _without_module_init(net: Any, x: Any) -> Verdict:
         return unanswered("TwoHidden is still the skeleton: write its __init__ and its forward.")
     return wrong("TwoHidden never runs super().__init__(), so it is not a working nn.Module (calling it fails, "
                  "and it has no parameters): call super().__init__() first in __init__, then create the layers.")
-
-
-def _trace(net: Any, x: Any, sizes: tuple[int, ...], first: bool) -> tuple[Any, list]:
-    """``net(x)``, and ``(layer, input, output)`` of every registered Linear layer in the order forward calls them."""
-    from torch import nn
-    calls: list = []
-    hooks = [m.register_forward_hook(lambda m, inp, out: calls.append((m, inp[0].detach(), out.detach())))
-             for m in net.modules() if isinstance(m, nn.Linear)]
-    try:
-        out = net(x)
-    except NotImplementedError:
-        raise LearnerError(unanswered("forward still raises NotImplementedError: write it.")) from None
-    except RuntimeError as exc:
-        if not first:
-            raise LearnerError(wrong(
-                f"{_call(NET_SIZES[0])} works, but {_call(sizes)} fails on a batch of shape {tuple(x.shape)}: "
-                f"build every layer from the constructor's arguments, not from fixed numbers.")) from None
-        raise LearnerError(wrong(
-            f"{_call(sizes)} fails on a batch of shape {tuple(x.shape)} ({str(exc).splitlines()[0]}): each "
-            f"Linear layer's in_features must equal the size of what reaches it, the input's features first, "
-            f"then the previous layer's out_features.")) from None
-    except Exception as exc:
-        raise LearnerError(wrong(f"calling {_call(sizes)} on a batch raised {type(exc).__name__}: {exc}")) from None
-    finally:
-        for h in hooks:
-            h.remove()
-    if out is None:
-        raise LearnerError(unanswered("forward still returns None: return the output layer's result."))
-    return out, calls
 
 
 def _check_layers(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:
@@ -214,11 +163,11 @@ def _check_output(out: Any, x: Any, sizes: tuple[int, ...]) -> Verdict | None:
 def _check_net(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     """None when ``cls(*sizes)`` is Linear → ReLU → Linear → ReLU → Linear with these sizes."""
     import torch
-    net = _build_net(cls, sizes)
+    net = build_module(cls, sizes, "TwoHidden", NET_ARGS)
     x = torch.randn(64, sizes[0], generator=torch.Generator().manual_seed(1))
     if "_modules" not in vars(net):
         return _without_module_init(net, x)
-    out, calls = _trace(net, x, sizes, first)
+    out, calls = trace_linears(net, x, sizes, NET_SIZES[0], "TwoHidden")
     if not list(net.parameters()):
         return wrong("net.parameters() is empty, so an optimizer would have nothing to train: create the layers "
                      "in __init__ and assign each to an attribute of self, as Net does (a plain Python list "

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, unanswered, wrong
-from .judges import LearnerError, code, run
+from .judges import LearnerError, build_module, code, run, trace_linears
 
 # --- 03.1: predict how many of the 8 seeds train a 2-2-2 net ---------------------------------------------
 
@@ -82,57 +82,6 @@ SIZES = ((2, 4, 2), (3, 5, 4))   # the shape the lesson uses, then one that catc
 ORDINAL = ("first", "second", "third", "fourth")
 
 
-def _build(cls: Any, sizes: tuple[int, ...]) -> Any:
-    """``cls(*sizes)`` under a fixed seed; a LearnerError names what went wrong."""
-    from ..runtime import seeded
-    call = f"FixedNet{sizes}"
-    try:
-        with seeded(0):
-            return cls(*sizes)
-    except NotImplementedError:
-        raise LearnerError(unanswered("FixedNet still raises NotImplementedError: write it.")) from None
-    except AttributeError as exc:
-        if "before Module.__init__() call" in str(exc):
-            raise LearnerError(wrong(f"{call} raised AttributeError ({exc}): the constructor never calls "
-                                     f"super().__init__(), which sets up the registry the layers are "
-                                     f"stored in. Call it first in __init__.")) from None
-        raise LearnerError(wrong(f"{call} raised AttributeError: {exc}")) from None
-    except TypeError as exc:
-        raise LearnerError(wrong(f"{call} raised TypeError ({exc}): __init__ takes n_feature, n_hidden "
-                                 f"and n_output, in that order.")) from None
-    except Exception as exc:
-        raise LearnerError(wrong(f"{call} raised {type(exc).__name__}: {exc}")) from None
-
-
-def _trace(net: Any, x: Any, sizes: tuple[int, ...], first: bool) -> tuple[Any, list]:
-    """``net(x)`` and ``(layer, input, output)`` of each registered Linear layer, in the order forward uses them."""
-    from torch import nn
-    calls: list = []
-    hooks = [m.register_forward_hook(lambda m, inp, out: calls.append((m, inp[0].detach(), out.detach())))
-             for m in net.modules() if isinstance(m, nn.Linear)]
-    try:
-        out = net(x)
-    except NotImplementedError:
-        raise LearnerError(unanswered("forward still raises NotImplementedError: write it.")) from None
-    except RuntimeError as exc:
-        if not first:
-            raise LearnerError(wrong(f"FixedNet{SIZES[0]} works, but FixedNet{sizes} fails on a batch of "
-                                     f"{sizes[0]} features: build every layer from the constructor's "
-                                     f"arguments, not from fixed numbers.")) from None
-        raise LearnerError(wrong(f"FixedNet{sizes} fails on a batch of shape {tuple(x.shape)} "
-                                 f"({str(exc).splitlines()[0]}): a Linear layer takes (in_features, "
-                                 f"out_features), and each one's in_features must equal the size of what "
-                                 f"reaches it.")) from None
-    except Exception as exc:
-        raise LearnerError(wrong(f"calling FixedNet{sizes} on a batch raised {type(exc).__name__}: {exc}")) from None
-    finally:
-        for h in hooks:
-            h.remove()
-    if out is None:
-        raise LearnerError(unanswered("forward still returns None: return the output layer's scores."))
-    return out, calls
-
-
 def _layers_verdict(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     expected = list(zip(sizes[:-1], sizes[1:]))
     if len(calls) != len(expected):
@@ -191,14 +140,14 @@ def _skeleton_forward(net: Any, sizes: tuple[int, ...]) -> bool:
 def _net_verdict(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     """None when ``cls(*sizes)`` is Linear → ReLU → Linear with these sizes, and nothing after."""
     import torch
-    net = _build(cls, sizes)
+    net = build_module(cls, sizes, "FixedNet", ("n_feature", "n_hidden", "n_output"))
     if "_modules" not in vars(net):
         if not vars(net) and _skeleton_forward(net, sizes):
             return unanswered("FixedNet is still the skeleton: write its __init__ and its forward.")
         return wrong("FixedNet never runs super().__init__(), so it is not a working nn.Module (calling it "
                      "fails, and it has no parameters): call super().__init__() first in __init__.")
     x = torch.randn(64, sizes[0], generator=torch.Generator().manual_seed(1))
-    out, calls = _trace(net, x, sizes, first)
+    out, calls = trace_linears(net, x, sizes, SIZES[0], "FixedNet")
     verdict = _layers_verdict(calls, sizes, first) or _activations_verdict(calls, out, sizes)
     if verdict is not None:
         return verdict
