@@ -116,3 +116,39 @@ def test_every_registered_exercise_is_asked_exactly_once_in_its_lesson():
 def test_every_exercise_has_a_typical_wrong_answer_to_test_its_hint(ex):
     assert ex.wrong_answers, f"exercise {ex.id} needs at least one typical wrong answer"
     assert ex.kind in core.KINDS and ex.title
+
+
+def test_module_class_judge_names_what_is_not_a_module_class():
+    import torch
+    class Net(torch.nn.Module):
+        def __init__(self, n_in, n_out):
+            super().__init__()
+            self.fc = torch.nn.Linear(n_in, n_out)
+    seen = []
+    def check_one(cls, sizes, first):
+        seen.append((sizes, first))
+        return None
+    assert judges.module_class(Net, "Net", [(2, 3), (4, 5)], check_one) is None and seen == [((2, 3), True), ((4, 5), False)]
+    assert "class itself" in judges.module_class(Net(2, 3), "Net", [(2, 3)], check_one).message
+    assert "subclasses torch.nn.Module" in judges.module_class(int, "Net", [(2, 3)], check_one).message
+    failing = judges.module_class(Net, "Net", [(2, 3), (4, 5)], lambda c, s, f: None if f else core.wrong("second"))
+    assert failing.message == "second"
+
+
+def test_missing_module_init_tells_the_skeleton_from_a_forgotten_super_init():
+    import torch
+    class Skeleton(torch.nn.Module):
+        def __init__(self):
+            pass
+        def forward(self, x):
+            raise NotImplementedError
+    class NoSuper(torch.nn.Module):
+        def __init__(self):
+            self.n = 3
+        def forward(self, x):
+            return x
+    x = torch.zeros(1, 2)
+    assert judges.missing_module_init(Skeleton.__new__(Skeleton), x, "Net").status == "unanswered"
+    no_super = NoSuper.__new__(NoSuper)
+    no_super.__dict__["n"] = 3
+    assert "never runs super().__init__()" in judges.missing_module_init(no_super, x, "Net").message

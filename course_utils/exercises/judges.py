@@ -184,3 +184,32 @@ def trace_linears(net: Any, x: Any, sizes: Sequence[int], first_sizes: Sequence[
     if out is None:
         raise LearnerError(unanswered("forward still returns None: return the output layer's result."))
     return out, calls
+
+
+def missing_module_init(net: Any, x: Any, name: str) -> Verdict:
+    """The instance never ran nn.Module.__init__: the untouched skeleton, or a missing super().__init__()."""
+    try:
+        out = type(net).forward(net, x)
+    except NotImplementedError:
+        out = None
+    except Exception:
+        out = "ran"
+    if out is None and not vars(net):
+        return unanswered(f"{name} is still the skeleton: write its __init__ and its forward.")
+    return wrong(f"{name} never runs super().__init__(), so it is not a working nn.Module (calling it fails, and "
+                 f"it has no parameters): call super().__init__() first in __init__, then create the layers.")
+
+
+def module_class(cls: Any, name: str, shapes: Sequence[Sequence[int]],
+                 check_one: Callable[[Any, Any, bool], Verdict | None]) -> Verdict | None:
+    """None when ``cls`` is an nn.Module subclass that ``check_one(cls, sizes, first)`` accepts in every shape."""
+    from torch import nn
+    if isinstance(cls, nn.Module):
+        return wrong(f"pass the class itself ({name}), not a network built from it.")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        return wrong(f"{name} should be a class that subclasses torch.nn.Module.")
+    for i, sizes in enumerate(shapes):
+        verdict = check_one(cls, sizes, i == 0)
+        if verdict is not None:
+            return verdict
+    return None

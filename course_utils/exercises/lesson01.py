@@ -9,8 +9,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, unanswered, wrong
-from .judges import build_module, code, number, number_giveaways, run, shape, shape_giveaways, trace_linears
+from .core import Exercise, Verdict, register, right, wrong
+from .judges import (
+    build_module,
+    code,
+    missing_module_init,
+    module_class,
+    number,
+    number_giveaways,
+    run,
+    shape,
+    shape_giveaways,
+    trace_linears,
+)
 
 WEIGHTS_ONLY = "you counted the weights; each layer also has one bias per output."
 
@@ -94,20 +105,6 @@ def _call(sizes: tuple[int, ...]) -> str:
     return f"TwoHidden{sizes}"
 
 
-def _without_module_init(net: Any, x: Any) -> Verdict:
-    """The instance never ran nn.Module.__init__: the untouched skeleton, or a missing super().__init__()."""
-    try:
-        out = type(net).forward(net, x)
-    except NotImplementedError:
-        out = None
-    except Exception:
-        out = "ran"
-    if out is None and not vars(net):
-        return unanswered("TwoHidden is still the skeleton: write its __init__ and its forward.")
-    return wrong("TwoHidden never runs super().__init__(), so it is not a working nn.Module (calling it fails, "
-                 "and it has no parameters): call super().__init__() first in __init__, then create the layers.")
-
-
 def _check_layers(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     expected = list(zip(sizes[:-1], sizes[1:]))
     if len(calls) != len(expected):
@@ -166,7 +163,7 @@ def _check_net(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     net = build_module(cls, sizes, "TwoHidden", NET_ARGS)
     x = torch.randn(64, sizes[0], generator=torch.Generator().manual_seed(1))
     if "_modules" not in vars(net):
-        return _without_module_init(net, x)
+        return missing_module_init(net, x, "TwoHidden")
     out, calls = trace_linears(net, x, sizes, NET_SIZES[0], "TwoHidden")
     if not list(net.parameters()):
         return wrong("net.parameters() is empty, so an optimizer would have nothing to train: create the layers "
@@ -186,19 +183,11 @@ def _check_net(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
 
 def two_hidden(cls: Any) -> Verdict:
     """``TwoHidden(n_feature, n_hidden1, n_hidden2, n_output)``: built, inspected, and run on a batch."""
-    from torch import nn
-    if isinstance(cls, nn.Module):
-        return wrong("pass the class itself (TwoHidden), not a network built from it.")
-    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
-        return wrong("TwoHidden should be a class that subclasses torch.nn.Module.")
-    for i, sizes in enumerate(NET_SIZES):
-        verdict = _check_net(cls, sizes, first=i == 0)
-        if verdict is not None:
-            return verdict
-    return right("Linear → ReLU → Linear → ReLU → Linear, built from the constructor's arguments (checked with "
-                 "two shapes), every parameter registered, so net.parameters() hands them all to an optimizer "
-                 "and state_dict() saves them. models.mlp([n_feature, n_hidden1, n_hidden2, n_output]) builds "
-                 "the same network.")
+    return module_class(cls, "TwoHidden", NET_SIZES, _check_net) or right(
+        "Linear → ReLU → Linear → ReLU → Linear, built from the constructor's arguments (checked with "
+        "two shapes), every parameter registered, so net.parameters() hands them all to an optimizer "
+        "and state_dict() saves them. models.mlp([n_feature, n_hidden1, n_hidden2, n_output]) builds "
+        "the same network.")
 
 
 NET_SKELETON_HEAD = ("class TwoHidden(torch.nn.Module):\n"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, unanswered, wrong
-from .judges import LearnerError, build_module, code, run, trace_linears
+from .core import Exercise, Verdict, register, right, wrong
+from .judges import LearnerError, build_module, code, missing_module_init, module_class, run, trace_linears
 
 # --- 03.1: predict how many of the 8 seeds train a 2-2-2 net ---------------------------------------------
 
@@ -128,25 +128,13 @@ def _activations_verdict(calls: list, out: Any, sizes: tuple[int, ...]) -> Verdi
                  "raw scores, so return them unchanged.")
 
 
-def _skeleton_forward(net: Any, sizes: tuple[int, ...]) -> bool:
-    """True when forward, called on the bare instance, still returns None (the untouched skeleton)."""
-    import torch
-    try:
-        return type(net).forward(net, torch.zeros(1, sizes[0])) is None
-    except Exception:
-        return False
-
-
 def _net_verdict(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     """None when ``cls(*sizes)`` is Linear → ReLU → Linear with these sizes, and nothing after."""
     import torch
     net = build_module(cls, sizes, "FixedNet", ("n_feature", "n_hidden", "n_output"))
-    if "_modules" not in vars(net):
-        if not vars(net) and _skeleton_forward(net, sizes):
-            return unanswered("FixedNet is still the skeleton: write its __init__ and its forward.")
-        return wrong("FixedNet never runs super().__init__(), so it is not a working nn.Module (calling it "
-                     "fails, and it has no parameters): call super().__init__() first in __init__.")
     x = torch.randn(64, sizes[0], generator=torch.Generator().manual_seed(1))
+    if "_modules" not in vars(net):
+        return missing_module_init(net, x, "FixedNet")
     out, calls = trace_linears(net, x, sizes, SIZES[0], "FixedNet")
     verdict = _layers_verdict(calls, sizes, first) or _activations_verdict(calls, out, sizes)
     if verdict is not None:
@@ -161,20 +149,12 @@ def _net_verdict(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | Non
 
 def fixed_net(cls: Any) -> Verdict:
     """``FixedNet(n_feature, n_hidden, n_output)``: built in two shapes, inspected, and run on a batch."""
-    from torch import nn
-    if isinstance(cls, nn.Module):
-        return wrong("pass the class itself (FixedNet), not a network built from it.")
-    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
-        return wrong("FixedNet should be a class that subclasses torch.nn.Module.")
-    for i, sizes in enumerate(SIZES):
-        verdict = _net_verdict(cls, sizes, first=i == 0)
-        if verdict is not None:
-            return verdict
-    return right("the bug was the ReLU after the output layer. It clips every negative score to 0, and a "
-                 "clipped score passes no gradient back. When both scores are 0 for every point, the net "
-                 "says 50/50 everywhere (loss ln 2 = 0.6931) and no weight gets a gradient again: the frozen "
-                 "runs above. Scores (logits) must be free to take any value; cross_entropy turns them into "
-                 "probabilities itself.")
+    return module_class(cls, "FixedNet", SIZES, _net_verdict) or right(
+        "the bug was the ReLU after the output layer. It clips every negative score to 0, and a "
+        "clipped score passes no gradient back. When both scores are 0 for every point, the net "
+        "says 50/50 everywhere (loss ln 2 = 0.6931) and no weight gets a gradient again: the frozen "
+        "runs above. Scores (logits) must be free to take any value; cross_entropy turns them into "
+        "probabilities itself.")
 
 
 _FIXED = ("class FixedNet(torch.nn.Module):\n"
