@@ -4,6 +4,13 @@ import os
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# CI checks the same generated examples on every run (derandomised, no example database), so a red run
+# is reproducible from its log; a local run keeps searching new examples and remembers the failing ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # A notebook kernel inherits this environment: MPLBACKEND=Agg would hide every inline figure.
 os.environ.pop("MPLBACKEND", None)

@@ -180,9 +180,13 @@ def test_fast_mlp_trains_like_the_plain_one(cfg, seed, act):
         b[...] = a
     plain.backward(scratch.mse_loss(plain.forward(X), y)[1])
     fast32.backward(scratch.mse_loss(fast32.forward(X), y.astype(np.float32))[1])
+    # float32 rounds each product and sum to ~6e-8 of the values flowing backwards, not of the result: a
+    # gradient that is a nearly cancelling sum (an output bias of 4e-5 from terms of 1e-2) keeps an absolute
+    # error of that size, so the tolerance is scaled by the largest gradient in the network.
+    scale = max(np.abs(g).max() for _, _, g in plain.parameters())
     for (name, _, ga), (_, _, gb) in zip(plain.parameters(), fast32.parameters()):
         assert gb.dtype == np.float32
-        assert gradcheck.rel_error(ga, gb) < 1e-4, name
+        assert np.allclose(gb, ga, rtol=1e-4, atol=1e-4 * scale), (name, gradcheck.rel_error(ga, gb))
 
 
 def test_fast_mlp_skips_only_the_first_layers_input_gradient():
