@@ -5,7 +5,8 @@ milliseconds) inside an asyncio task on the kernel's own event loop. Between chu
 yields (``await asyncio.sleep``), so the kernel reads widget messages, and Pause, sliders and
 buttons act at once. Tasks return at once, so headless runs and tests use the blocking
 :meth:`Playground.run` instead. Views are rendered with Matplotlib's Agg canvas into an
-``ipywidgets.Image`` and updated in place (``set_data``), never replotted.
+``ipywidgets.Image`` and updated in place (``set_data``), never replotted; each frame redraws only the
+artists that move (``live.Blitter``).
 """
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ import torch
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 from PIL import Image as PILImage
 
 from . import data, models, train
-from .live import png_bytes
+from .live import Blitter, grow_view, png_bytes
 from .runtime import seeded
 
 BATCH_SIZES = [("8", 8), ("16", 16), ("32", 32), ("64", 64), ("full", None)]
@@ -346,8 +348,9 @@ class Playground(_Shown):
         (self.l_train,) = self.ax_l.plot([], [], label="train loss")
         (self.l_test,) = self.ax_l.plot([], [], label="test loss")
         self.ax_l.set_yscale("log")
+        self.ax_l.yaxis.set_minor_formatter(NullFormatter())  # the view spans whole decades (grow_view)
         self.ax_l.set(xlabel="epoch", ylabel="cross-entropy loss (log scale)", title="loss")
-        self.ax_l.set_xlim(0, 1, auto=None)  # no negative epochs before the first step; autoscaling stays on
+        self.ax_l.set_xlim(0, 1)  # no negative epochs before the first step
         self.ax_l.title.set_fontsize(9)
         self.ax_l.xaxis.label.set_fontsize(8)
         self.ax_l.yaxis.label.set_fontsize(8)
@@ -357,6 +360,8 @@ class Playground(_Shown):
         # fixed margins, not tight_layout: the loss axis's tick labels widen as it rescales, and must not run into
         # the colour bar's label
         self.fig.subplots_adjust(left=0.05, right=0.98, bottom=0.2, top=0.92, wspace=0.42)
+        # each frame redraws the boundary, the points and the loss curves; the rest only when the loss view grows
+        self.blitter = Blitter(self.canvas, [self.im, self.sc_train, self.sc_test, self.l_train, self.l_test])
 
     def _rebuild_points(self) -> None:
         self.im.set_extent(self.extent)
@@ -396,10 +401,8 @@ class Playground(_Shown):
         h = self.history
         self.l_train.set_data(h.epoch, h.loss)
         self.l_test.set_data(h.metrics.get("epoch", []), h.metrics.get("val_loss", []))
-        if h.epochs:
-            self.ax_l.relim()
-            self.ax_l.autoscale_view()
-        self.view_w.value = png_bytes(self.canvas)
+        grow_view(self.ax_l, h.epochs)
+        self.view_w.value = self.blitter.png()
         self.neurons_w.value = self._neurons_png()
         acc = f", test accuracy {h.metrics['val_acc'][-1]:.3f}" if h.metrics.get("val_acc") else ""
         loss = f", train loss {h.loss[-1]:.4f}" if h.loss else ""

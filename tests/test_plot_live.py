@@ -108,3 +108,58 @@ def test_live_plot_metric_panels():
     assert len(live.axes) == 2 and set(live._lines) == {"loss", "val_loss", "val_acc"}
     with pytest.raises(ValueError, match="fps must be positive"):
         LivePlot(fps=0)
+
+
+def _full_draw(canvas) -> np.ndarray:
+    blitted = np.asarray(canvas.buffer_rgba()).copy()
+    canvas.draw()
+    return blitted, np.asarray(canvas.buffer_rgba())
+
+
+def test_live_plot_frames_are_the_pixels_of_full_draws_and_mostly_blitted():
+    X, y = data.toy_2d("circles", 200, 0.1, 0)
+    live = LivePlot(metrics=("loss", "val_loss", "val_acc"))
+    model, h = models.mlp([2, 8, 2]), train.History()
+    for _ in range(12):
+        h = train.fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=0.05, epochs=10, val=(X, y),
+                      history=h)
+        live.draw(model, h)
+        live.blitter.png()
+        blitted, full = _full_draw(live.canvas)
+        assert np.array_equal(blitted, full), f"epoch {h.epochs}"
+    assert live.blitter.full_draws < 12
+
+
+def test_live_fit_plot_is_blitted_between_view_changes():
+    x, y = data.regression_data(seed=0)
+    live = LivePlot(x, y)
+    model, h = models.mlp([1, 10, 1]), train.History()
+    for _ in range(10):
+        h = train.fit(model, x, y, lr=0.2, epochs=7, history=h)
+        live.draw(model, h)
+        live.blitter.png()
+        blitted, full = _full_draw(live.canvas)
+        assert np.array_equal(blitted, full), f"epoch {h.epochs}"
+    assert live.blitter.full_draws <= 5   # the view grows at 10, 20, 50, 100 epochs (and its decades)
+
+
+def test_grow_view_steps_x_through_1_2_5_and_y_through_whole_decades():
+    from course_utils.live import grow_view
+    ax = plt.figure().subplots()
+    ax.set_yscale("log")
+    (line,) = ax.plot([], [])
+    grow_view(ax, 0)
+    assert ax.get_xlim() == (0, 1)
+    tops = []
+    for epochs in (1, 3, 5, 11, 20, 21, 140, 501):
+        line.set_data(np.arange(1, epochs + 1), np.geomspace(0.7, 0.0031, epochs))
+        grow_view(ax, epochs)
+        tops.append(ax.get_xlim()[1])
+    assert tops == [1, 5, 5, 20, 20, 50, 200, 1000]
+    assert ax.get_ylim() == pytest.approx((1e-3, 1.0))
+
+
+def test_live_plot_names_a_metric_the_run_does_not_record():
+    x, y = data.regression_data(seed=0)
+    with pytest.raises(ValueError, match="records no 'val_acc'.*val=\\(X_val, y_val\\)"):
+        train.fit(models.mlp([1, 4, 1]), x, y, epochs=2, callbacks=[LivePlot(metrics=("loss", "val_acc"))])

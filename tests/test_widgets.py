@@ -265,3 +265,18 @@ def test_run_without_drawing_trains_the_same_and_draws_once_at_the_end():
     b.run(3, draw=False)
     assert b.frames == frames + 1 and a.epoch == b.epoch == 15
     assert a.history.loss == b.history.loss and a.view_w.value == b.view_w.value
+
+
+def test_playground_frames_are_the_pixels_of_full_draws_and_mostly_blitted(pg):
+    def same_as_full_draw() -> bool:
+        blitted = np.asarray(pg.canvas.buffer_rgba()).copy()
+        pg.canvas.draw()
+        return np.array_equal(blitted, np.asarray(pg.canvas.buffer_rgba()))
+    for _ in range(20):
+        pg.step()
+        assert same_as_full_draw(), f"epoch {pg.epoch}"
+    assert pg.blitter.full_draws <= 10
+    pg.noise_w.value = 0.3                     # new points and a new network: the frame still matches
+    assert same_as_full_draw()
+    pg.data_w.value = "spiral"                 # a new extent: the plane's limits change
+    assert same_as_full_draw()
