@@ -187,8 +187,11 @@ class LivePlot(Callback):
             return history.epoch, history.loss
         return history.metrics.get("epoch", []), history.metrics.get(key, [])
 
-    def draw(self, model: torch.nn.Module, history: History) -> None:
-        """Update every artist from ``history`` (and ``model`` for the fit curve)."""
+    def draw(self, model: torch.nn.Module, history: History, final: bool = False) -> None:
+        """Update every artist from ``history`` (and ``model`` for the fit curve).
+
+        ``final=True`` (the end of training) ends the epoch axes at the last epoch: the picture that stays.
+        """
         if self._fit_line is not None:
             xs = self.x[self._order]
             pred = outputs(model, xs).reshape(-1).numpy()
@@ -198,6 +201,8 @@ class LivePlot(Callback):
                 xs, ys = self._series(history, k)
                 self._lines[k].set_data(xs, ys)
             grow_view(ax, history.epochs)
+            if final:
+                ax.set_xlim(0, history.epochs)
         self.frames += 1
         if self.handle is not None:
             self.handle.update(self.image())
@@ -239,4 +244,4 @@ class LivePlot(Callback):
 
     def on_train_end(self, model: torch.nn.Module, history: History) -> None:
         if history.epochs:
-            self.draw(model, history)
+            self.draw(model, history, final=True)

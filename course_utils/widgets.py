@@ -350,7 +350,7 @@ class Playground(_Shown):
         self.ax_l.set_yscale("log")
         self.ax_l.yaxis.set_minor_formatter(NullFormatter())  # the view spans whole decades (grow_view)
         self.ax_l.set(xlabel="epoch", ylabel="cross-entropy loss (log scale)", title="loss")
-        self.ax_l.set_xlim(0, 1)  # no negative epochs before the first step
+        self.ax_l.set(xlim=(0, 1), ylim=(0.1, 1))  # before the first step: two classes start near ln 2 = 0.69
         self.ax_l.title.set_fontsize(9)
         self.ax_l.xaxis.label.set_fontsize(8)
         self.ax_l.yaxis.label.set_fontsize(8)

@@ -163,3 +163,13 @@ def test_live_plot_names_a_metric_the_run_does_not_record():
     x, y = data.regression_data(seed=0)
     with pytest.raises(ValueError, match="records no 'val_acc'.*val=\\(X_val, y_val\\)"):
         train.fit(models.mlp([1, 4, 1]), x, y, epochs=2, callbacks=[LivePlot(metrics=("loss", "val_acc"))])
+
+
+def test_the_picture_that_stays_ends_at_the_last_epoch():
+    x, y = data.regression_data(seed=0)
+    live = LivePlot(x, y, every=5, fps=1000)
+    train.fit(models.mlp([1, 4, 1]), x, y, epochs=30, callbacks=[live])
+    assert live.axes[1].get_xlim() == (0, 30)      # while training the view had grown to 50
+    live.blitter.png()
+    blitted, full = _full_draw(live.canvas)
+    assert np.array_equal(blitted, full)
