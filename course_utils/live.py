@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
+import numbers
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -91,6 +93,8 @@ def grow_view(ax: Axes, x_max: float) -> None:
     The view then changes only when the data passes one of these steps, so most frames of a growing curve
     redraw its lines alone (see :class:`Blitter`).
     """
+    if not (isinstance(x_max, numbers.Real) and 0 <= x_max < math.inf):
+        raise ValueError(f"x_max must be a finite number of at least 0 (the last epoch), not {x_max!r}.")
     steps = (m * 10 ** k for k in itertools.count() for m in (1, 2, 5))
     ax.set_xlim(0, next(v for v in steps if v >= x_max))
     ax.relim()

@@ -157,6 +157,9 @@ def test_grow_view_steps_x_through_1_2_5_and_y_through_whole_decades():
         tops.append(ax.get_xlim()[1])
     assert tops == [1, 5, 5, 20, 20, 50, 200, 1000]
     assert ax.get_ylim() == pytest.approx((1e-3, 1.0))
+    for bad in (float("nan"), -1, float("inf"), "10"):
+        with pytest.raises(ValueError, match="x_max must be a finite number"):
+            grow_view(ax, bad)
 
 
 def test_live_plot_names_a_metric_the_run_does_not_record():
