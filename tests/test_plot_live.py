@@ -176,3 +176,17 @@ def test_the_picture_that_stays_ends_at_the_last_epoch():
     live.blitter.png()
     blitted, full = _full_draw(live.canvas)
     assert np.array_equal(blitted, full)
+
+
+def test_blitter_redraws_a_changed_static_artist_only_after_invalidate():
+    x, y = data.regression_data(seed=0)
+    live = LivePlot(x, y, title="before")
+    live.blitter.png()
+    live.fig.suptitle("after")                     # static: kept in the cached picture
+    live.blitter.png()
+    blitted, full = _full_draw(live.canvas)
+    assert not np.array_equal(blitted, full), "the cached picture still shows the old title"
+    live.blitter.invalidate()
+    live.blitter.png()
+    blitted, full = _full_draw(live.canvas)
+    assert np.array_equal(blitted, full)
