@@ -129,6 +129,27 @@ def test_notebook_house_rules(path):
             assert out["output_type"] != "error", f"stored error output in:\n{text(c)[:200]}"
 
 
+# A duration in prose ("14.1 s", "0.76 s per epoch", "about 30 s"): timings differ from machine to machine and
+# run to run, so a lesson prints the ones it measures and its prose quotes none.
+DURATION = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:s|ms|seconds?|minutes?)\b(?!\w)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_prose_quotes_no_timing(path):
+    for c in json.loads(path.read_text())["cells"]:
+        if c["cell_type"] == "markdown":
+            found = DURATION.search("".join(c["source"]))
+            assert not found, (f"the prose quotes a duration ({found.group(0)!r} in cell {c.get('id')}): print what "
+                               f"the notebook measures instead, or say it without the number")
+
+
+def test_duration_pattern_finds_what_it_should():
+    for said in ("took 14.1 s,", "0.76 s per epoch", "about 30 s of CPU time", "in 2 minutes", "12 ms a frame"):
+        assert DURATION.search(said), said
+    for fine in ("28×28 images", "3 seeds", "lesson 05's", "1.5 steps", "10 samples"):
+        assert not DURATION.search(fine), fine
+
+
 # A path of the machine that ran the notebook: a POSIX absolute path under a usual top-level folder, a
 # home-relative one, a Windows drive, or this checkout's own location.
 MACHINE_PATH = re.compile(r"(?<![\w.:/])/(?:home|root|Users|work|tmp|var|opt|mnt|srv|private|usr|data)/"
