@@ -103,16 +103,22 @@ def _evaluating(model, X, y):
 
 @pytest.mark.parametrize("fn, hint", [(_accuracy, "still in training mode"), (_no_grad_only, "still in training mode"),
                                       (_eval_only, "autograd still recorded"),
-                                      (_eval_no_grad, "left the model in evaluation mode"),
                                       (_restored_but_percent, "not the fraction")])
 def test_evaluation_debug_names_each_mistake(fn, hint):
     v = exercises.judge("05.4", fn)
     assert v.status == "wrong" and hint in v.message
 
 
-@pytest.mark.parametrize("fn", [_evaluating, _eval_then_train])
+@pytest.mark.parametrize("fn", [_evaluating, _eval_then_train, _eval_no_grad])
 def test_evaluation_debug_accepts_a_correct_fix(fn):
     assert exercises.judge("05.4", fn).ok
+
+
+def test_evaluation_debug_accepts_the_textbook_fix_and_recommends_restoring_the_mode():
+    """model.eval() with torch.no_grad() is what the question asks; restoring the mode is advice with the ✅."""
+    verdict = exercises.judge("05.4", _eval_no_grad)
+    assert verdict.ok and "put the mode back afterwards" in verdict.message
+    assert "leaves the model in eval mode" not in exercises.judge("05.4", _evaluating).message
 
 
 KEYS = ("DataLoader vs in-memory, both batch 20", "batch 20 vs batch 128, both in memory")

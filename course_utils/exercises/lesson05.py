@@ -125,7 +125,11 @@ def _per_class(per_class_accuracy: Any) -> Verdict:
 
 
 def _evaluation(accuracy_of: Any) -> Verdict:
-    """``accuracy_of(model, X, y) -> float`` must run the model in eval mode, without gradients, and restore it."""
+    """``accuracy_of(model, X, y) -> float`` must run the model in eval mode and without gradients.
+
+    The question does not ask to restore the mode afterwards: a fix that leaves it in eval mode is right,
+    and its explanation recommends restoring it.
+    """
     import torch
 
     from ..models import evaluating, mlp
@@ -147,9 +151,6 @@ def _evaluation(accuracy_of: Any) -> Verdict:
     if any(grad for _, grad in seen):
         return wrong("dropout is off now, but autograd still recorded the forward pass, keeping every "
                      "intermediate result for a backward() that never comes: evaluation needs no gradients.")
-    if not model.training:
-        return wrong("your function left the model in evaluation mode: training it afterwards would run "
-                     "without dropout. Put the mode back as you found it.")
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -157,9 +158,12 @@ def _evaluation(accuracy_of: Any) -> Verdict:
     if not math.isclose(value, expected, rel_tol=1e-6):
         return wrong("the mode and the gradients are right now, but the number is not the fraction of rows "
                      "whose highest score is the label.")
+    restored = ("and you put the mode back afterwards" if model.training else
+                "and one habit more: put the mode back afterwards (your function leaves the model in eval mode, "
+                "so training it again would run without dropout until something calls model.train())")
     return right("eval mode switches dropout off (and batch norm to its running statistics), no_grad stops "
-                 "autograd recording, and the mode comes back afterwards: `with models.evaluating(model):` "
-                 "does all three, and every helper of the course evaluates that way.")
+                 f"autograd recording, {restored}. `with models.evaluating(model):` does all three, and every "
+                 "helper of the course evaluates that way.")
 
 
 # ---- 05.5: explore: the DataLoader or the small batches? --------------------------------------------------------
@@ -213,7 +217,7 @@ register(
              wrong_answers=("answer_4 = accuracy_of",
                             "def fixed(model, X, y):\n    model.eval()\n"
                             "    return (model(X).argmax(dim=1) == y).float().mean().item()\nanswer_4 = fixed",
-                            "def fixed(model, X, y):\n    model.eval()\n    with torch.no_grad():\n"
+                            "def fixed(model, X, y):\n    with torch.no_grad():\n"
                             "        return (model(X).argmax(dim=1) == y).float().mean().item()\nanswer_4 = fixed")),
     Exercise("05.5", "explore", "the DataLoader or the small batches?", _judge_slowdown,
              wrong_answers=("result = {k: 1 / v for k, v in result.items()}",)),
