@@ -19,6 +19,31 @@ def _value(x: Any, context: Mapping[str, Any]) -> Any:
     return x(**context) if callable(x) else x
 
 
+def as_number(answer: Any) -> float | None:
+    """The number an answer stands for, however it is written: ``3``, ``0.01``, ``"0.01"``, ``" 1e-2 "``, a
+    NumPy number or a one-element tensor; ``None`` for anything else (a bool, a list, a word, ``nan``)."""
+    import numbers
+    if isinstance(answer, bool) or answer is None:
+        return None
+    if hasattr(answer, "item") and not isinstance(answer, (str, bytes)):
+        try:
+            answer = answer.item()
+        except (TypeError, ValueError, RuntimeError):
+            return None
+        if isinstance(answer, bool):
+            return None
+    if isinstance(answer, (str, bytes)):
+        try:
+            value = float(answer.strip())
+        except ValueError:
+            return None
+    elif isinstance(answer, numbers.Real):
+        value = float(answer)
+    else:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def number_giveaways(value: float) -> list[str]:
     """How a number is usually written down: ``0.25`` → ``["0.25"]``; ``0.1767767`` → ``["0.177", "0.18", ...]``."""
     forms = {f"{value:g}", f"{value:.3g}", f"{value:.2g}", f"{value:.2f}", f"{value:.3f}", f"{value:,}"}

@@ -1,7 +1,7 @@
 """Lesson 05's exercises: MNIST with a validation set.
 
 05.1 predict-then-run: the accuracy of always answering the most common digit.
-05.2 predict-then-run: the hardest digit, read from the confusion matrix.
+05.2 predict-then-run: the hardest digit, read from the confusion matrix (by share or by count).
 05.3 write-the-code: per-class accuracy from a confusion matrix.
 05.4 debug-this: an evaluation that leaves dropout on and records gradients.
 05.5 explore: how much of the original's slowness was the DataLoader, how much the small batches.
@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, wrong
-from .judges import code, number_giveaways, run
+from .judges import as_number, code, number_giveaways, run
 
 # ---- 05.1: the majority-class baseline -------------------------------------------------------------------------
 
@@ -60,26 +60,46 @@ def _judge_baseline(answer: Any, train_set: Any, val_set: Any, guess: Any) -> Ve
 # ---- 05.2: the hardest digit ---------------------------------------------------------------------------------
 
 
-def _hardest(per_class: Any) -> list[int]:
-    low = float(min(per_class))
-    return [d for d, acc in enumerate(per_class) if float(acc) == low]
+def _lowest(values: Any) -> list[int]:
+    low = min(float(v) for v in values)
+    return [d for d, v in enumerate(values) if float(v) == low]
 
 
-def _judge_hardest(answer: Any, per_class: Any) -> Verdict:
-    try:
-        digit = int(str(answer).strip())
-    except ValueError:
-        digit = -1
-    if isinstance(answer, bool) or not 0 <= digit < len(per_class):
+def _readings(per_class: Any, cm: Any) -> dict[str, list[int]]:
+    """The hardest digits under each fair reading: the lowest share of its images, the fewest images right."""
+    import numpy as np
+    return {"share": _lowest(per_class), "count": _lowest(np.diagonal(np.asarray(cm)))}
+
+
+def _hardest(per_class: Any, cm: Any) -> list[int]:
+    readings = _readings(per_class, cm)
+    return sorted(set(readings["share"]) | set(readings["count"]))
+
+
+def _judge_hardest(answer: Any, per_class: Any, cm: Any) -> Verdict:
+    import numpy as np
+    value = as_number(answer)
+    digit = int(value) if value is not None and value == int(value) else -1
+    if not 0 <= digit < len(per_class):
         return wrong(f"answer with one digit from 0 to {len(per_class) - 1}, as a number or a string.")
-    if digit in _hardest(per_class):
-        ranked = sorted(range(len(per_class)), key=lambda d: float(per_class[d]))
-        return right(f"digit {digit} is recognised least often, {float(per_class[digit]):.1%} of its "
-                     f"validation images (the next hardest: {ranked[1]}, then {ranked[2]}). In the confusion "
-                     f"matrix its row puts the largest share outside the diagonal.")
-    return wrong(f"digit {digit} is recognised {float(per_class[digit]):.1%} of the time; at least one "
-                 f"digit does worse. In each row of the confusion matrix, compare the diagonal count with "
-                 f"the row's total.")
+    right_counts = np.diagonal(np.asarray(cm)).astype(int)
+    share, count = f"{float(per_class[digit]):.1%}", f"{int(right_counts[digit])} of {int(np.asarray(cm)[digit].sum())}"
+    readings = _readings(per_class, cm)
+    if digit in readings["share"] or digit in readings["count"]:
+        by_share = sorted(range(len(per_class)), key=lambda d: float(per_class[d]))
+        by_count = sorted(range(len(per_class)), key=lambda d: int(right_counts[d]))
+        return right(f"digit {digit}: {share} of its validation images right ({count}). Both readings of "
+                     f"'least often' are fair: by share of its own images the order from the hardest is "
+                     f"{by_share[0]}, {by_share[1]}, {by_share[2]}; by number of images right it is {by_count[0]}, "
+                     f"{by_count[1]}, {by_count[2]} (digits with fewer images have fewer to get right). In the "
+                     f"confusion matrix, the share is a row's diagonal count over the row's total.")
+    if float(per_class[digit]) - min(float(v) for v in per_class) < 1 / max(int(np.asarray(cm)[digit].sum()), 1):
+        return wrong(f"close: digit {digit} ({share} of its images, {count}) is within one image of the hardest by "
+                     f"share, but a digit does slightly worse: compare the shares to three decimals, or count the "
+                     f"images recognised.")
+    return wrong(f"digit {digit} is recognised on {share} of its validation images ({count}): at least one "
+                 f"digit does worse, both as a share of its own images and in images right. In each row of the "
+                 f"confusion matrix, compare the diagonal count with the row's total.")
 
 
 # ---- 05.3: per-class accuracy from a confusion matrix -----------------------------------------------------------
@@ -205,7 +225,7 @@ register(
              wrong_answers=("answer_1 = float((train_set.y == train_set.y.bincount().argmax()).float().mean())",
                             "answer_1 = 100 * float((val_set.y == train_set.y.bincount().argmax()).float().mean())")),
     Exercise("05.2", "predict", "the hardest digit", _judge_hardest,
-             giveaways=lambda per_class: [str(d) for d in _hardest(per_class)], context=("per_class",),
+             giveaways=lambda per_class, cm: [str(d) for d in _hardest(per_class, cm)], context=("per_class", "cm"),
              wrong_answers=("answer_2 = str(int(per_class.argmax()))",)),
     Exercise("05.3", "write", "per-class accuracy from a confusion matrix", code(_per_class),
              blank="fill in per_class_accuracy, then run this cell again.",
