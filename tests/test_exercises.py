@@ -152,3 +152,73 @@ def test_missing_module_init_tells_the_skeleton_from_a_forgotten_super_init():
     no_super = NoSuper.__new__(NoSuper)
     no_super.__dict__["n"] = 3
     assert "never runs super().__init__()" in judges.missing_module_init(no_super, x, "Net").message
+
+
+# --- no exercise's text states another exercise's answer ------------------------------------------------------
+
+def _gives_away(text: str, giveaways: list[str]) -> list[str]:
+    """The giveaways written in ``text`` as a whole word or number (the notebook test's rule)."""
+    return [g for g in giveaways if re.search(rf"(?<![\w.]){re.escape(g)}(?![\w]|\.\d)", text, re.IGNORECASE)]
+
+
+def _texts_by_exercise(module: object) -> dict[str, set[str]]:
+    """For each exercise of a lesson module: the strings its judge can print (hints and explanations).
+
+    An exercise's strings are those of its ``Exercise(...)`` call and of every top-level function or constant
+    that call reaches (its id, kind and title are not printed, so they do not count).
+    """
+    import ast
+    import inspect
+    tree = ast.parse(inspect.getsource(module))
+    defs, calls = {}, {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defs[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                if isinstance(target, ast.Name):
+                    defs[target.id] = node
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Exercise" and node.args:
+            calls[node.args[0].value] = node
+
+    def reach(node) -> set[str]:
+        seen, todo = set(), [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+        while todo:
+            name = todo.pop()
+            if name in defs and name not in seen:
+                seen.add(name)
+                todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name)]
+        return seen
+
+    def strings(nodes) -> set[str]:
+        docs = {id(n.body[0].value) for n in nodes if isinstance(n, ast.FunctionDef) and ast.get_docstring(n)}
+        return {n.value for node in nodes for n in ast.walk(node)   # messages, not keys or setting values
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and " " in n.value.strip()
+                and id(n) not in docs}
+
+    for call in calls.values():   # what check prints comes from the judge and its arguments, not the id or title
+        call.args = call.args[3:]
+        call.keywords = [k for k in call.keywords if k.arg not in ("title", "kind")]
+    return {eid: strings([call, *(defs[name] for name in reach(call))]) for eid, call in calls.items()}
+
+
+LESSONS = sorted({ex.id[:2] for ex in exercises.all_exercises()})
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_hint_or_explanation_states_another_exercises_answer(lesson):
+    """E.g. 06.2's ✅, stored just below exercise 1, said why XOR needs a hidden layer: 06.1's answer."""
+    import importlib
+    module = importlib.import_module(f"course_utils.exercises.lesson{lesson}")
+    texts = _texts_by_exercise(module)
+    answers = {ex.id: list(ex.giveaways()) for ex in exercises.all_exercises()
+               if ex.id.startswith(lesson) and not ex.context}   # where practical: giveaways needing no lesson objects
+    leaks = {}
+    for owner, words in answers.items():
+        for other, strings in texts.items():
+            own = strings - texts.get(owner, set())   # a helper both exercises use speaks for the owner
+            found = {s: _gives_away(s, words) for s in own if other != owner and _gives_away(s, words)}
+            if found:
+                leaks[f"{other} states {owner}'s answer"] = found
+    assert answers and not leaks, leaks
