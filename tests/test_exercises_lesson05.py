@@ -150,12 +150,46 @@ def test_evaluation_debug_accepts_the_textbook_fix_and_recommends_restoring_the_
     assert "leaves the model in eval mode" not in exercises.judge("05.4", _evaluating).message
 
 
-KEYS = ("DataLoader vs in-memory, both batch 20", "batch 20 vs batch 128, both in memory")
+def _timings(memory, loader=0.95, optimizer="sgd", batch=20, workers=0):
+    return {"optimizer": optimizer, "DataLoader": {"batch_size": batch, "num_workers": workers, "seconds": loader},
+            "in memory": memory}
 
 
-@pytest.mark.parametrize("ratios, status", [((3.0, 3.0), "right"), ((1.2, 6.5), "right"), ((0.3, 3.0), "wrong"),
-                                            ((3.0, 80.0), "wrong"), ((1.05, 3.0), "wrong"),
-                                            ((float("nan"), 3.0), "wrong")])
-def test_slowdown_ranges(ratios, status):
-    assert exercises.judge("05.5", dict(zip(KEYS, ratios))).status == status
-    assert exercises.judge("05.5", {"ratio": 3.0}).status == "wrong"
+STARTER_TIMES = {20: 0.58, 128: 0.15}
+
+
+def test_slowdown_starter_as_given_is_not_answered_yet():
+    """The old check said ✅ to the starter's two ratios and refused the variations the task invites."""
+    v = exercises.judge("05.5", _timings(STARTER_TIMES))
+    assert v.status == "unanswered" and "BATCHES" in v.message and "OPTIMIZER" in v.message
+
+
+@pytest.mark.parametrize("run, found", [
+    (_timings({20: 0.58, 64: 0.25, 128: 0.15}), "batch 20 took 3.9 times as long as batch 128"),   # as shipped
+    (_timings(STARTER_TIMES, optimizer="adam", loader=1.2), "your run (adam)"),
+    (_timings(STARTER_TIMES, workers=2, loader=0.6), "costs little here"),       # workers hide the loader's work
+    (_timings({20: 0.58, 512: 0.1}), "as long as batch 512"),
+    (_timings({"32": 0.4, "128": "0.15"}, batch=32, loader=0.8), "at batch 32"),
+])
+def test_slowdown_changed_setting_is_judged_on_its_own_numbers(run, found):
+    v = exercises.judge("05.5", run)
+    assert v.ok and found in v.message, v.message
+
+
+@pytest.mark.parametrize("run, hint", [
+    (_timings({20: 0.58, 64: 0.25, 128: 0.15}, loader=0.3), "below 1"),
+    (_timings({20: 1 / 0.58, 64: 1 / 0.25, 128: 1 / 0.15}), "below 1"),
+    (_timings({20: 0.58, 64: 0.25, 128: 0.01}), "over 50"),
+    (_timings({64: 0.25, 128: 0.15}), "put both in BATCHES"),
+    (_timings({20: 0.58, 64: -1.0}), "positive number of seconds"),
+])
+def test_slowdown_changed_setting_without_a_sound_finding_gets_a_hint(run, hint):
+    v = exercises.judge("05.5", run)
+    assert v.status == "wrong" and hint in v.message, v.message
+
+
+def test_slowdown_result_of_another_kind_is_one_sentence():
+    old_style = {"DataLoader vs in-memory, both batch 20": 1.6, "batch 20 vs batch 128, both in memory": 3.8}
+    for bad in (old_style, {"ratio": 3.0}, [1.6, 3.8]):
+        v = exercises.judge("05.5", bad)
+        assert v.status == "wrong" and "starter's dict" in v.message

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, wrong
-from .judges import as_number, code, number_giveaways, run
+from .judges import LearnerError, as_number, code, explore, number_giveaways, run
 
 # ---- 05.1: the majority-class baseline -------------------------------------------------------------------------
 
@@ -188,34 +188,64 @@ def _evaluation(accuracy_of: Any) -> Verdict:
 
 # ---- 05.5: explore: the DataLoader or the small batches? --------------------------------------------------------
 
-SLOWDOWN_KEYS = ("DataLoader vs in-memory, both batch 20", "batch 20 vs batch 128, both in memory")
+SLOWDOWN_STARTER = {"optimizer": "sgd", "loader batch": 20, "num_workers": 0, "batches": (20, 128)}
+SLOWDOWN_INVITE = "try another batch size (BATCHES), num_workers for the DataLoader (LOADER) or OPTIMIZER = \"adam\""
+
+
+def _slowdown_parts(result: Any) -> tuple[dict[str, Any], float, dict[int, float]]:
+    """``(loader settings, loader seconds, {in-memory batch: seconds})``; a LearnerError for another kind."""
+    ok = (isinstance(result, dict) and {"optimizer", "DataLoader", "in memory"} <= set(result)
+          and isinstance(result["DataLoader"], dict) and isinstance(result["in memory"], dict)
+          and {"batch_size", "num_workers", "seconds"} <= set(result["DataLoader"]))
+    if not ok:
+        raise LearnerError(wrong("result should be the starter's dict, with 'optimizer', 'DataLoader' (batch_size, "
+                                 "num_workers, seconds) and 'in memory' (batch size to seconds): run the starter "
+                                 "cell first."))
+    loader = result["DataLoader"]
+    seconds = {as_number(b): as_number(t) for b, t in result["in memory"].items()}
+    times = [as_number(loader["seconds"]), *seconds.values()]
+    if any(t is None or t <= 0 for t in times) or any(b is None or b < 1 for b in seconds):
+        raise LearnerError(wrong("each timing should be a positive number of seconds, and each in-memory key a "
+                                 "batch size: run the cell again as it stands."))
+    return loader, float(loader["seconds"]), {int(b): t for b, t in seconds.items()}
+
+
+def _slowdown_setting(result: Any) -> dict[str, Any]:
+    loader, _, seconds = _slowdown_parts(result)
+    return {"optimizer": result["optimizer"], "loader batch": loader["batch_size"],
+            "num_workers": loader["num_workers"], "batches": tuple(seconds)}
 
 
 def _judge_slowdown(result: Any) -> Verdict:
-    if not isinstance(result, dict) or set(result) != set(SLOWDOWN_KEYS):
-        return wrong(f"result should be the starter's dict with the two ratios {SLOWDOWN_KEYS}: run the starter "
-                     f"as given first.")
-    try:
-        loader, batch = (float(result[k]) for k in SLOWDOWN_KEYS)
-    except (TypeError, ValueError):
-        return wrong("each ratio should be a number: one epoch's seconds divided by another's.")
-    for name, ratio in ((SLOWDOWN_KEYS[0], loader), (SLOWDOWN_KEYS[1], batch)):
-        if not ratio > 0 or not math.isfinite(ratio):
-            return wrong(f"{name!r} is {ratio}: a ratio of two durations is a positive number.")
+    loader, loader_seconds, seconds = _slowdown_parts(result)
+    batch = int(as_number(loader["batch_size"]) or 0)
+    if batch not in seconds or len(seconds) < 2:
+        return wrong(f"to take the two changes apart, time in memory at the DataLoader's batch size ({batch}) and "
+                     f"at least one other: put both in BATCHES.")
+    small, large = min(seconds), max(seconds)
+    ratios = {"the DataLoader against in memory": loader_seconds / seconds[batch],
+              f"batch {small} against batch {large}": seconds[small] / seconds[large]}
+    for name, ratio in ratios.items():
         if ratio < 1:
-            return wrong(f"{name!r} is below 1: the slower set-up should be on top of the fraction, or the "
-                         f"timing caught a burst of load from something else; run the cell again.")
+            return wrong(f"{name} is below 1 ({ratio:.2f}): the set-up that should be the slower came out "
+                         f"faster, so the timing likely caught a burst of load from something else; run the cell "
+                         f"again.")
         if ratio > 50:
-            return wrong(f"{name!r} is over 50: did one of the runs train for more than one epoch, or did the "
+            return wrong(f"{name} is over 50: did one of the runs train for more than one epoch, or did the "
                          f"machine get busy during it? Run the cell again.")
-    if loader < 1.1 or batch < 1.1:
-        return wrong("one of the ratios is within 10 % of 1, far below what these set-ups usually give: if the "
-                     "machine was busy with something else, run the cell again.")
-    return right("both changes matter: the DataLoader's per-image work (a PIL image, ToTensor, collating 20 "
-                 f"tensors) makes an epoch at batch 20 {loader:.1f} times as long as in memory, and "
-                 f"batches of 128 ({batch:.1f} times faster than 20 here) need about 6 times fewer steps, each "
-                 "with a fixed cost that small matrix products do not cover. Together the two ratios make the "
-                 "whole speed-up from the DataLoader at batch 20 to in-memory batch 128.")
+    loader_ratio, batch_ratio = ratios.values()
+    workers = as_number(loader["num_workers"]) or 0
+    why = [("the DataLoader's per-image work (a PIL image, ToTensor, collating the batch), which in-memory "
+            "batches skip, costs real time" if loader_ratio >= 1.1 else
+            "the DataLoader costs little here"),
+           ("larger batches need fewer steps, each with a fixed cost that small matrix products do not cover"
+            if batch_ratio >= 1.1 else "the batch size changes little here")]
+    whole = (" The two ratios multiply to the whole speed-up from the DataLoader at that batch to in memory at "
+             f"batch {large}." if batch == small else "")
+    return right(f"your run ({result['optimizer']}): the DataLoader at batch {batch} ({workers:g} worker processes) "
+                 f"made an epoch {loader_ratio:.1f} times as long as in memory at the same batch, and in memory "
+                 f"batch {small} took {batch_ratio:.1f} times as long as batch {large}: {why[0]}, and {why[1]}."
+                 f"{whole}")
 
 
 register(
@@ -239,6 +269,8 @@ register(
                             "    return (model(X).argmax(dim=1) == y).float().mean().item()\nanswer_4 = fixed",
                             "def fixed(model, X, y):\n    with torch.no_grad():\n"
                             "        return (model(X).argmax(dim=1) == y).float().mean().item()\nanswer_4 = fixed")),
-    Exercise("05.5", "explore", "the DataLoader or the small batches?", _judge_slowdown,
-             wrong_answers=("result = {k: 1 / v for k, v in result.items()}",)),
+    Exercise("05.5", "explore", "the DataLoader or the small batches?",
+             code(explore(SLOWDOWN_STARTER, _slowdown_setting, SLOWDOWN_INVITE, _judge_slowdown)),
+             wrong_answers=("result['in memory'] = {b: 1 / s for b, s in result['in memory'].items()}",
+                            "result['DataLoader']['seconds'] = min(result['in memory'].values()) / 2")),
 )
