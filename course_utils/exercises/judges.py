@@ -322,11 +322,16 @@ def sweep_finding(table: Mapping[float, float], steps: Any, what: str) -> Verdic
         return wrong(f"the values of the {what} you tried all end within 20 % of each other: spread them further "
                      f"apart (a factor of 3 or more) to see what it changes.")
     parts = [f"with {steps} steps, the lowest median final MSE, {finite[best]:.3g}, came at {what} {best:g}"]
-    if any(r < best for r in table):
-        parts.append("smaller values ended higher: their steps were too small to get there in the budget")
+    below = [table[r] / finite[best] for r in table if r < best]
+    if below:
+        parts.append("smaller values ended far higher: their steps were too small for the budget" if max(below) >= 10
+                     else f"smaller values ended within a factor of {max(below):.1f} of it")
     above = sorted(r for r in table if r > best)
     diverged = [f"{r:g}" for r in above if not math.isfinite(table[r])]
-    if above:
-        parts.append("larger values ended higher" + (f", and {', '.join(diverged)} diverged" if diverged else "")
-                     + ": past a point the steps overshoot")
+    worst = max((table[r] / finite[best] for r in above), default=0.0)
+    if above and worst >= 10:
+        parts.append("larger values ended far higher" + (f" ({what} {', '.join(diverged)} diverged)" if diverged
+                                                          else "") + ": past a point the steps overshoot")
+    elif above:
+        parts.append(f"larger values ended within a factor of {worst:.1f} of it")
     return "; ".join(parts) + "."

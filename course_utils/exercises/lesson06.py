@@ -56,9 +56,9 @@ def _judge_hidden(result: Any) -> Verdict:
     else:
         return wrong(f"{where}, every hidden size did worse than none ({table}): with so few frames or so small a "
                      f"learning signal the hidden layers have not trained yet. Give them more frames.")
-    return right(f"mean test accuracy {where}, by hidden sizes: {table}. {found}. How much a few units reach "
-                 f"depends on training finding their edges: compare the seeds (each also draws its own sample "
-                 f"of the data and batch order).")
+    return right(f"mean test accuracy {where}, by hidden sizes: {table}. {found[0].upper()}{found[1:]}. How much "
+                 f"a few units reach depends on training finding their edges: compare the seeds (each also draws "
+                 f"its own sample of the data and batch order).")
 
 
 register(
