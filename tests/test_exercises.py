@@ -52,8 +52,10 @@ def test_number_judge_hints_a_direction_or_a_known_mistake_never_the_value():
     assert judge(0.25).ok and "0.25" in judge(0.25).message
     assert judge(0.5).message == "that is the value, not the slope."
     assert "too high" in judge(0.3).message and "too low" in judge(0.1).message
-    for bad in ("0.25", [0.25], True):
+    for bad in ("a quarter", [0.25], True, float("nan")):
         assert judge(bad).status == "wrong" and "one number" in judge(bad).message
+    for written in ("0.25", " 0.25 ", "2.5e-1", 1 / 4):   # a right answer however it is written
+        assert judge(written).ok
     assert all("0.25" not in judge(v).message for v in (0.5, 0.3, 0.1, "x"))
     assert judges.number(31, whole=True, explain="")(31.0).ok and not judges.number(31, whole=True, explain="")(31.01).ok
 

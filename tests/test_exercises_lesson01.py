@@ -115,6 +115,7 @@ def test_constant_prediction_judge_follows_the_data(seed):
     x, y = data.regression_data(seed=seed)
     variance = float(((y - y.mean()) ** 2).mean())
     assert exercises.judge("01.5", 4 / 45 + 0.2 ** 2 / 12, y=y).ok
+    assert exercises.judge("01.5", f"{variance:.4f}", y=y).ok   # a number typed as a string was refused
     assert exercises.judge("01.5", variance * 1.09, y=y).ok and not exercises.judge("01.5", variance * 1.2, y=y).ok
     assert "noise floor" in exercises.judge("01.5", 0.2 ** 2 / 12, y=y).message
     assert "from 0" in exercises.judge("01.5", float((y ** 2).mean()), y=y).message

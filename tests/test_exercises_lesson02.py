@@ -129,10 +129,11 @@ def test_line_prediction_judges_the_run_of_the_given_seed(sine):
     third = {**sine, "seed": 3}
     assert lesson02._line_reached(**third) > 0.8
     assert exercises.judge("02.2", 0.8, **third).ok and not exercises.judge("02.2", 0.8, **sine).ok
+    assert exercises.judge("02.2", "0.8", **third).ok   # a right number typed as a string was refused
 
 
 @pytest.mark.parametrize("value, hint", [(0.0, "too low"), (0.1, "too low"), (1.0, "too high"),
-                                         ("0.5", "one number"), ([0.5], "one number")])
+                                         ("1.0", "too high"), ([0.5], "one number"), ("half", "one number")])
 def test_line_prediction_hints_without_the_answer(sine, value, hint):
     verdict = exercises.judge("02.2", value, **sine)
     assert verdict.status == "wrong" and hint in verdict.message

@@ -46,10 +46,11 @@ def test_two_hidden_units_never_enclose_the_centre_three_can(hidden, can_close):
 
 def test_two_units_prediction():
     assert exercises.judge("03.1", 0).ok and exercises.judge("03.1", 0.0).ok
+    assert exercises.judge("03.1", "0").ok and exercises.judge("03.1", torch.tensor(0)).ok   # refused before
     for answer, hint in ((6, "four hidden units"), (2, "switching lines"), (1, "switching lines")):
         v = exercises.judge("03.1", answer)
         assert v.status == "wrong" and hint in v.message, v
-    for bad in (9, 1.5, "0", True, -1):
+    for bad in (9, 1.5, "none", True, -1):
         v = exercises.judge("03.1", bad)
         assert v.status == "wrong" and "whole number of seeds" in v.message, v
     assert exercises.judge("03.1", None).status == "unanswered"

@@ -28,9 +28,15 @@ def test_baseline_is_the_training_majority_scored_on_validation(sets):
     assert not exercises.judge("05.1", 0.5, guess=None, **sets).ok
 
 
+@pytest.mark.parametrize("written", [3 / 8, "0.375", " 0.375", torch.tensor(0.375), np.float64(0.375)])
+def test_baseline_accepts_the_number_however_written(sets, written):
+    """A fraction typed as a string was refused ('give one number'), though it is the right number."""
+    assert exercises.judge("05.1", written, guess=None, **sets).ok
+
+
 @pytest.mark.parametrize("answer, hint", [(0.4, "training part"), (37.5, "percentage"), (1, "that is a digit"),
                                           (0.1, "equally common"), (0.2, "too low"), (0.6, "too high"),
-                                          ("0.375", "one number")])
+                                          ("three eighths", "one number"), ([0.375], "one number")])
 def test_baseline_names_each_mistake_without_the_answer(sets, answer, hint):
     v = exercises.judge("05.1", answer, guess=None, **sets)
     assert v.status == "wrong" and hint in v.message and "0.375" not in v.message and "37.5" not in v.message

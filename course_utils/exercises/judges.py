@@ -58,12 +58,10 @@ def number(expected: float | Callable[..., float], *, explain: str | Callable[..
     otherwise the hint says which way the number is off.
     """
     def judge(answer: Any, **context: Any) -> Verdict:
-        if isinstance(answer, bool) or isinstance(answer, (str, bytes, list, tuple, dict)):
-            return wrong(f"give one number, such as {'12' if whole else '0.5'}, not a {type(answer).__name__}.")
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return wrong(f"give one number, such as {'12' if whole else '0.5'}, not {type(answer).__name__}.")
+        value = as_number(answer)
+        if value is None:
+            return wrong(f"give one number, such as {'12' if whole else '0.5'} (or the same as a string), not a "
+                         f"{type(answer).__name__}.")
         e = float(_value(expected, context))
         ok = value == e if whole else math.isclose(value, e, rel_tol=rtol, abs_tol=1e-12)
         if ok:

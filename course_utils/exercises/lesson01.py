@@ -54,9 +54,9 @@ WIDE_OUTPUT_WEIGHT = (2, 7)   # Net(n_feature=3, n_hidden=7, n_output=2).predict
 
 def _constant_mse(answer: Any, y: Any) -> Verdict:
     """The MSE of predicting ``y.mean()`` for every point: the variance of y (within 10 %)."""
-    if isinstance(answer, (bool, str, bytes, list, tuple, dict)):
+    value, expected = as_number(answer), float(((y - y.mean()) ** 2).mean())
+    if value is None:
         return wrong("give one number, such as 0.5.")
-    value, expected = float(answer), float(((y - y.mean()) ** 2).mean())
     if math.isclose(value, expected, rel_tol=0.1):
         return right(f"predicting the mean scores the variance of y, {expected:.4f} here. x is spread evenly "
                      f"over [-1, 1], so x² has mean 1/3 and variance 1/5 − 1/9 = 4/45 ≈ 0.089; the noise adds "

@@ -146,9 +146,9 @@ def _line_giveaways(x: Any, y: Any, seed: int) -> list[str]:
 
 def _judge_line(answer: Any, x: Any, y: Any, seed: int) -> Verdict:
     """Right: from a little below the best straight line's MSE to a little above what the run reaches."""
-    if isinstance(answer, (bool, str, bytes, list, tuple, dict)) or answer is None:
+    value = as_number(answer)
+    if value is None:
         return wrong("give one number, your predicted final MSE, such as 0.1.")
-    value = float(answer)
     best, zero, reached = _line_mse(x, y), float((y ** 2).mean()), _line_reached(x, y, seed)
     if 0.85 * best <= value <= 1.2 * max(reached, zero):
         return right(f"from the initial weights of seed {seed}, {LINE_RECIPE['steps']} steps of the full recipe "

@@ -30,8 +30,8 @@ from .judges import (
 
 def _two_units(answer: Any) -> Verdict:
     """The number of seeds (of 8) whose 2-2-2 net reaches 99 % training accuracy: none can."""
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer) \
-            or not 0 <= answer <= 8:
+    answer = as_number(answer)
+    if answer is None or answer != int(answer) or not 0 <= answer <= 8:
         return wrong("give a whole number of seeds, from 0 to 8.")
     if answer == 0:
         return right("no seed can. Two hidden units switch along two straight lines, which cut the plane into "

@@ -27,9 +27,9 @@ def _baseline(train_set: Any, val_set: Any) -> float:
 
 
 def _judge_baseline(answer: Any, train_set: Any, val_set: Any, guess: Any) -> Verdict:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) and not hasattr(answer, "item"):
+    value, expected = as_number(answer), _baseline(train_set, val_set)
+    if value is None:
         return wrong(f"give one number, a fraction such as 0.5, not a {type(answer).__name__}.")
-    value, expected = float(answer), _baseline(train_set, val_set)
     if math.isclose(value, expected, rel_tol=1e-3):
         most = _majority(train_set)
         said = (f"you guessed {float(guess):.3g}. " if isinstance(guess, (int, float)) and not isinstance(guess, bool)
