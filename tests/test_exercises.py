@@ -65,7 +65,10 @@ def test_shape_judge_recognises_a_transposed_shape():
     assert judge((1, 10)).ok
     assert "transposed" in judge((10, 1)).message and "(1, 10)" not in judge((10, 1)).message
     assert "2 dimensions" in judge((10,)).message
-    assert "tuple of sizes" in judge("1, 10").message
+    assert "tuple of sizes" in judge("one by ten").message and "tuple of sizes" in judge(3).message
+    for written in ("(1, 10)", "1, 10", "1x10", "[1, 10]", [1, 10]):   # the shape however it is written
+        assert judge(written).ok, written
+    assert "transposed" in judge("10, 1").message
 
 
 def test_choice_judge_gives_the_hint_of_the_wrong_option():

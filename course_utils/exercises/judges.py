@@ -6,6 +6,7 @@ of the lesson's objects (``expected=lambda per_class: ...``), so they follow the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -78,6 +79,8 @@ def shape(expected: tuple[int, ...] | Callable[..., tuple[int, ...]], *, explain
           what: str) -> Judge:
     """A shape, given as a tuple (or ``torch.Size``)."""
     def judge(answer: Any, **context: Any) -> Verdict:
+        if isinstance(answer, str) and re.fullmatch(r"[\s(\[]*\d+(\s*[,x×]\s*\d+)*[\s,)\]]*", answer):
+            answer = re.findall(r"\d+", answer)   # "(2, 7)", "2, 7", "2x7": the sizes as written
         try:
             got = tuple(int(v) for v in answer)
         except (TypeError, ValueError):
