@@ -48,6 +48,8 @@ def test_the_accuracy_rule_is_the_callbacks():
 def test_stop_prediction_is_judged_against_the_rule():
     v = exercises.judge("07.1", (6, 3), history=_history(LOSSES, ACCS))
     assert v.ok and "epoch 9" in v.message and "(7, 4)" in v.message   # a later best missed; the loss rule differs
+    for written in ("(6, 3)", "6, 3", [6, 3], ("6", "3"), (6.0, 3.0)):   # the two epochs however written
+        assert exercises.judge("07.1", written, history=_history(LOSSES, ACCS)).ok, written
 
 
 @pytest.mark.parametrize("answer, hint", [((3, 3), "cannot stop at the best epoch"),

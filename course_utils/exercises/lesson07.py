@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -47,6 +48,8 @@ def _acc_stop(history: Any) -> tuple[int, int]:
 
 
 def _judge_stop(answer: Any, history: Any) -> Verdict:
+    if isinstance(answer, str) and re.fullmatch(r"[\s(\[]*\d+\s*,\s*\d+[\s,)\]]*", answer):
+        answer = re.findall(r"\d+", answer)   # "(6, 3)" or "6, 3": the two epochs as written
     try:
         stop, restored = (int(v) for v in answer)
     except (TypeError, ValueError):
