@@ -324,15 +324,18 @@ def sweep_finding(table: Mapping[float, float], steps: Any, what: str) -> Verdic
                      f"apart (a factor of 3 or more) to see what it changes.")
     parts = [f"with {steps} steps, the lowest median final MSE, {finite[best]:.3g}, came at {what} {best:g}"]
     below = [table[r] / finite[best] for r in table if r < best]
-    if below:
-        parts.append("smaller values ended far higher: their steps were too small for the budget" if max(below) >= 10
-                     else f"smaller values ended within a factor of {max(below):.1f} of it")
+    if below and max(below) >= 10:
+        parts.append(f"smaller values ended higher, up to {max(below):.0f} times: their steps were too small for "
+                     f"the budget")
+    elif below:
+        parts.append(f"smaller values ended within a factor of {max(below):.1f} of it")
     above = sorted(r for r in table if r > best)
     diverged = [f"{r:g}" for r in above if not math.isfinite(table[r])]
-    worst = max((table[r] / finite[best] for r in above), default=0.0)
-    if above and worst >= 10:
-        parts.append("larger values ended far higher" + (f" ({what} {', '.join(diverged)} diverged)" if diverged
-                                                          else "") + ": past a point the steps overshoot")
+    worst = max((finite[r] / finite[best] for r in above if r in finite), default=0.0)
+    if diverged or worst >= 10:
+        parts.append("larger values ended higher" + (f", up to {worst:.0f} times" if worst >= 10 else "")
+                     + (f" ({what} {', '.join(diverged)} diverged)" if diverged else "")
+                     + ": past a point the steps overshoot")
     elif above:
         parts.append(f"larger values ended within a factor of {worst:.1f} of it")
     return "; ".join(parts) + "."
