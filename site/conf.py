@@ -1,7 +1,8 @@
 """Sphinx configuration of the course website (build it with `make site`).
 
 The lessons are the stored notebooks (``lessons/`` links to ``../notebooks``), rendered with MyST-NB
-without executing them; the package reference is generated from ``course_utils``'s docstrings.
+without executing them; the package reference is generated from ``course_utils``'s docstrings (all but
+the exercises, whose source holds the answers).
 Everything the pages load ships with the installed packages: the site builds and reads offline.
 """
 import sys
@@ -23,7 +24,11 @@ extensions = [
     "sphinx-mathjax-offline",   # MathJax served from the site itself, not from a CDN
     "lesson_pages",             # _ext/lesson_pages.py: run-it box and static widget pictures
 ]
-exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+# Modules the reference leaves out: the exercises' source holds the self-checks' answers (the start page
+# describes their learner API, exercises.check, instead). tools/build_site.py removes their stale outputs.
+REFERENCE_HIDDEN = ("course_utils.exercises",)
+exclude_patterns = ["_build", "**/.ipynb_checkpoints",
+                    *(f"generated/{m}{tail}" for m in REFERENCE_HIDDEN for tail in (".rst", ".*.rst"))]
 templates_path = ["_templates"]
 
 # Notebooks: show what is stored (outputs are produced and tested by `make notebooks` / `make test`).
@@ -35,6 +40,7 @@ myst_heading_anchors = 3
 
 # Package reference.
 autosummary_generate = True
+autosummary_context = {"hidden": REFERENCE_HIDDEN}  # _templates/autosummary/module.rst skips these
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints_format = "short"
 add_module_names = False

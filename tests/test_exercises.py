@@ -52,8 +52,10 @@ def test_number_judge_hints_a_direction_or_a_known_mistake_never_the_value():
     assert judge(0.25).ok and "0.25" in judge(0.25).message
     assert judge(0.5).message == "that is the value, not the slope."
     assert "too high" in judge(0.3).message and "too low" in judge(0.1).message
-    for bad in ("0.25", [0.25], True):
+    for bad in ("a quarter", [0.25], True, float("nan")):
         assert judge(bad).status == "wrong" and "one number" in judge(bad).message
+    for written in ("0.25", " 0.25 ", "2.5e-1", 1 / 4):   # a right answer however it is written
+        assert judge(written).ok
     assert all("0.25" not in judge(v).message for v in (0.5, 0.3, 0.1, "x"))
     assert judges.number(31, whole=True, explain="")(31.0).ok and not judges.number(31, whole=True, explain="")(31.01).ok
 
@@ -63,7 +65,10 @@ def test_shape_judge_recognises_a_transposed_shape():
     assert judge((1, 10)).ok
     assert "transposed" in judge((10, 1)).message and "(1, 10)" not in judge((10, 1)).message
     assert "2 dimensions" in judge((10,)).message
-    assert "tuple of sizes" in judge("1, 10").message
+    assert "tuple of sizes" in judge("one by ten").message and "tuple of sizes" in judge(3).message
+    for written in ("(1, 10)", "1, 10", "1x10", "[1, 10]", [1, 10]):   # the shape however it is written
+        assert judge(written).ok, written
+    assert "transposed" in judge("10, 1").message
 
 
 def test_choice_judge_gives_the_hint_of_the_wrong_option():
@@ -152,3 +157,73 @@ def test_missing_module_init_tells_the_skeleton_from_a_forgotten_super_init():
     no_super = NoSuper.__new__(NoSuper)
     no_super.__dict__["n"] = 3
     assert "never runs super().__init__()" in judges.missing_module_init(no_super, x, "Net").message
+
+
+# --- no exercise's text states another exercise's answer ------------------------------------------------------
+
+def _gives_away(text: str, giveaways: list[str]) -> list[str]:
+    """The giveaways written in ``text`` as a whole word or number (the notebook test's rule)."""
+    return [g for g in giveaways if re.search(rf"(?<![\w.]){re.escape(g)}(?![\w]|\.\d)", text, re.IGNORECASE)]
+
+
+def _texts_by_exercise(module: object) -> dict[str, set[str]]:
+    """For each exercise of a lesson module: the strings its judge can print (hints and explanations).
+
+    An exercise's strings are those of its ``Exercise(...)`` call and of every top-level function or constant
+    that call reaches (its id, kind and title are not printed, so they do not count).
+    """
+    import ast
+    import inspect
+    tree = ast.parse(inspect.getsource(module))
+    defs, calls = {}, {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defs[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                if isinstance(target, ast.Name):
+                    defs[target.id] = node
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Exercise" and node.args:
+            calls[node.args[0].value] = node
+
+    def reach(node) -> set[str]:
+        seen, todo = set(), [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+        while todo:
+            name = todo.pop()
+            if name in defs and name not in seen:
+                seen.add(name)
+                todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name)]
+        return seen
+
+    def strings(nodes) -> set[str]:
+        docs = {id(n.body[0].value) for n in nodes if isinstance(n, ast.FunctionDef) and ast.get_docstring(n)}
+        return {n.value for node in nodes for n in ast.walk(node)   # messages, not keys or setting values
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and " " in n.value.strip()
+                and id(n) not in docs}
+
+    for call in calls.values():   # what check prints comes from the judge and its arguments, not the id or title
+        call.args = call.args[3:]
+        call.keywords = [k for k in call.keywords if k.arg not in ("title", "kind")]
+    return {eid: strings([call, *(defs[name] for name in reach(call))]) for eid, call in calls.items()}
+
+
+LESSONS = sorted({ex.id[:2] for ex in exercises.all_exercises()})
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_hint_or_explanation_states_another_exercises_answer(lesson):
+    """E.g. 06.2's ✅, stored just below exercise 1, said why XOR needs a hidden layer: 06.1's answer."""
+    import importlib
+    module = importlib.import_module(f"course_utils.exercises.lesson{lesson}")
+    texts = _texts_by_exercise(module)
+    answers = {ex.id: list(ex.giveaways()) for ex in exercises.all_exercises()
+               if ex.id.startswith(lesson) and not ex.context}   # where practical: giveaways needing no lesson objects
+    leaks = {}
+    for owner, words in answers.items():
+        for other, strings in texts.items():
+            own = strings - texts.get(owner, set())   # a helper both exercises use speaks for the owner
+            found = {s: _gives_away(s, words) for s in own if other != owner and _gives_away(s, words)}
+            if found:
+                leaks[f"{other} states {owner}'s answer"] = found
+    assert answers and not leaks, leaks

@@ -3,7 +3,8 @@
 For each notebook: build the student edition (tools/student.py) and check that no solution text
 survives; then run it top to bottom with probes inserted after each exercise cell. The run must
 not raise; each exercise cell, as the student gets it, says "⏳ Not answered yet" (an explore
-task's starter, complete as given, says ✅: its run matches the folded "What you should see");
+task's cell runs one example change of the starter's setting and says ✅ with what that run shows; the
+starter's setting itself would say ⏳, tested in test_exercises_lessonNN.py);
 each typical wrong answer (from the package's registry) gets a ❌ whose hint contains none of the
 answer's giveaways; the folded solution gets a ✅; and no exercise cell shows a giveaway.
 """

@@ -115,15 +115,53 @@ def test_constant_prediction_judge_follows_the_data(seed):
     x, y = data.regression_data(seed=seed)
     variance = float(((y - y.mean()) ** 2).mean())
     assert exercises.judge("01.5", 4 / 45 + 0.2 ** 2 / 12, y=y).ok
+    assert exercises.judge("01.5", f"{variance:.4f}", y=y).ok   # a number typed as a string was refused
     assert exercises.judge("01.5", variance * 1.09, y=y).ok and not exercises.judge("01.5", variance * 1.2, y=y).ok
     assert "noise floor" in exercises.judge("01.5", 0.2 ** 2 / 12, y=y).message
     assert "from 0" in exercises.judge("01.5", float((y ** 2).mean()), y=y).message
     assert "too low" in exercises.judge("01.5", 0.03, y=y).message
 
 
-def test_lr_sweep_judge_wants_every_rate_in_its_range():
-    good = {0.05: 0.05, 0.2: 0.009, 0.5: 0.005, 0.8: 0.08, 1.0: 10.0, 2.0: math.inf}
-    assert exercises.judge("01.7", good).ok
-    assert "lr 2.0" in exercises.judge("01.7", {**good, 2.0: 5.0}).message
-    assert "lr 0.2" in exercises.judge("01.7", {**good, 0.2: 0.05}).message
-    assert "each learning rate" in exercises.judge("01.7", {0.2: 0.009}).message
+STARTER_SWEEP = {0.05: 0.05, 0.2: 0.009, 0.5: 0.005, 0.8: 0.08, 1.0: 10.0, 2.0: math.inf}
+
+
+def _sweep(table, steps=100):
+    return {"steps": steps, "median final MSE": table}
+
+
+def test_lr_sweep_starter_as_given_is_not_answered_yet():
+    """The old check said ✅ to the untouched starter: it judged that the learner ran it, not a finding."""
+    v = exercises.judge("01.7", _sweep(STARTER_SWEEP))
+    assert v.status == "unanswered" and "starter's setting" in v.message and "STEPS" in v.message
+    assert exercises.judge("01.7", _sweep({str(k): v for k, v in STARTER_SWEEP.items()}, steps="100")).status == (
+        "unanswered")
+
+
+@pytest.mark.parametrize("table, steps, found", [
+    ({**STARTER_SWEEP, 0.65: 0.03}, 100, "came at learning rate 0.5"),        # one more rate, as the lesson ships
+    ({0.05: 0.02, 0.2: 0.004, 0.5: 0.003, 0.8: 0.2, 1.0: 12.0, 2.0: math.inf}, 300, "with 300 steps"),
+    ({0.01: 0.09, 0.1: 0.02}, 100, "smaller values ended within a factor of 4.5"),
+    ({0.03: 0.3, 0.3: 0.006, 3.0: math.inf}, 100, "smaller values ended higher, up to 50 times"),
+    ({0.3: 0.006, 3.0: math.inf}, 100, "learning rate 3 diverged"),
+])
+def test_lr_sweep_changed_setting_is_judged_on_its_own_numbers(table, steps, found):
+    """The old check said '❌ Not yet' to any rate or step count other than the starter's."""
+    v = exercises.judge("01.7", _sweep(table, steps))
+    assert v.ok and found in v.message, v.message
+
+
+@pytest.mark.parametrize("table, steps, hint", [
+    ({lr: 10 * v for lr, v in {**STARTER_SWEEP, 0.65: 0.03}.items()}, 100, "outside what this sweep gives"),
+    ({0.2: 0.009}, 300, "at least two values"),
+    ({3.0: math.inf, 5.0: math.inf}, 100, "every learning rate you tried diverged"),
+    ({0.3: 0.006, 0.35: 0.0062}, 100, "within 20 %"),
+    ({0.3: -1.0, 0.6: 0.1}, 100, "from 0 up"),
+])
+def test_lr_sweep_changed_setting_without_a_sound_finding_gets_a_hint(table, steps, hint):
+    v = exercises.judge("01.7", _sweep(table, steps))
+    assert v.status == "wrong" and hint in v.message, v.message
+
+
+def test_lr_sweep_result_of_another_kind_is_one_sentence():
+    v = exercises.judge("01.7", STARTER_SWEEP)   # the old starter's bare table: no steps
+    assert v.status == "wrong" and "'steps'" in v.message

@@ -129,10 +129,11 @@ def test_line_prediction_judges_the_run_of_the_given_seed(sine):
     third = {**sine, "seed": 3}
     assert lesson02._line_reached(**third) > 0.8
     assert exercises.judge("02.2", 0.8, **third).ok and not exercises.judge("02.2", 0.8, **sine).ok
+    assert exercises.judge("02.2", "0.8", **third).ok   # a right number typed as a string was refused
 
 
 @pytest.mark.parametrize("value, hint", [(0.0, "too low"), (0.1, "too low"), (1.0, "too high"),
-                                         ("0.5", "one number"), ([0.5], "one number")])
+                                         ("1.0", "too high"), ([0.5], "one number"), ("half", "one number")])
 def test_line_prediction_hints_without_the_answer(sine, value, hint):
     verdict = exercises.judge("02.2", value, **sine)
     assert verdict.status == "wrong" and hint in verdict.message
@@ -171,14 +172,43 @@ def test_each_loop_mistake_is_named(source, words):
     assert "zero_grad" not in verdict.message
 
 
-# ---- 02.4: the explore task's ranges --------------------------------------------------------------------------------
+# ---- 02.4: explore the one-cycle peak: the starter is ⏳, a changed run is judged on its own numbers ------------------
 
-def test_peak_sweep_ranges():
-    typical = {0.001: 0.37, 0.003: 0.0011, 0.01: 0.0005, 0.03: 0.0015}
-    assert exercises.judge("02.4", typical).ok
-    assert "run the starter cell as given" in exercises.judge("02.4", {0.001: 0.37}).message
-    off = exercises.judge("02.4", {**typical, 0.01: 0.05})
-    assert off.status == "wrong" and "for peak 0.01" in off.message
+TYPICAL = {0.001: 0.37, 0.003: 0.0011, 0.01: 0.0005, 0.03: 0.0015}
+
+
+def _peaks(table, steps=300, schedule="onecycle"):
+    return {"steps": steps, "schedule": schedule, "median final MSE": table}
+
+
+def test_peak_sweep_starter_as_given_is_not_answered_yet():
+    """The old check said ✅ to the starter's table and refused every variation the task invites."""
+    v = exercises.judge("02.4", _peaks(TYPICAL))
+    assert v.status == "unanswered" and "SCHEDULE = None" in v.message
+
+
+@pytest.mark.parametrize("run, found", [
+    (_peaks({**TYPICAL, 0.006: 0.0008}), "4 of your peaks fit the waves"),          # one more peak, as shipped
+    (_peaks({**TYPICAL, 0.006: 0.0008}), "larger values ended within a factor of 3"),  # not 'overshoot': 0.03 fits
+    (_peaks(TYPICAL, schedule=None), "schedule None"),                             # constant Adam
+    (_peaks({0.001: 0.05, 0.003: 0.0004, 0.01: 0.0002}, steps=1000), "with 1000 steps"),
+    (_peaks({0.0003: 0.45, 0.001: 0.37}), "None of your peaks fits"),
+])
+def test_peak_sweep_changed_setting_is_judged_on_its_own_numbers(run, found):
+    v = exercises.judge("02.4", run)
+    assert v.ok and found in v.message, v.message
+
+
+@pytest.mark.parametrize("run, hint", [
+    (_peaks({**TYPICAL, 0.01: 0.05, 0.006: 0.0008}), "for peak 0.01"),
+    (_peaks({0.003: 0.0011}), "at least two values"),
+    (_peaks({0.003: "x", 0.01: 0.0005}), "from 0 up"),
+    ({"steps": 300, "median final MSE": TYPICAL}, "'schedule'"),
+    (TYPICAL, "'steps'"),
+])
+def test_peak_sweep_without_a_sound_finding_gets_a_hint(run, hint):
+    v = exercises.judge("02.4", run)
+    assert v.status == "wrong" and hint in v.message, v.message
 
 
 def test_lesson02_has_each_kind_and_at_most_one_parameter_count():

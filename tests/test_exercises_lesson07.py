@@ -2,6 +2,7 @@
 
 The lesson's own solutions and wrong answers run inside the notebook in tests/test_exercises_in_notebooks.py.
 """
+import numpy as np
 import pytest
 import torch
 
@@ -47,6 +48,8 @@ def test_the_accuracy_rule_is_the_callbacks():
 def test_stop_prediction_is_judged_against_the_rule():
     v = exercises.judge("07.1", (6, 3), history=_history(LOSSES, ACCS))
     assert v.ok and "epoch 9" in v.message and "(7, 4)" in v.message   # a later best missed; the loss rule differs
+    for written in ("(6, 3)", "6, 3", [6, 3], ("6", "3"), (6.0, 3.0)):   # the two epochs however written
+        assert exercises.judge("07.1", written, history=_history(LOSSES, ACCS)).ok, written
 
 
 @pytest.mark.parametrize("answer, hint", [((3, 3), "cannot stop at the best epoch"),
@@ -136,16 +139,27 @@ def test_choice_on_validation_then_test_once_is_right():
     assert exercises.judge("07.3", _on("val", "test")).ok
 
 
-@pytest.mark.parametrize("answer, hint", [(0.0, "add one"), (1e-4, "larger values"), (0.001, "next value"),
-                                          (0.1, "smallest value"), (0.05, "dropdown"), ("0.01", "as a number")])
+@pytest.mark.parametrize("answer, hint", [(0.0, "add one"), (1e-4, "larger values"), (0.001, "other values"),
+                                          ("0.001", "other values"), (0.1, "smallest value"), (0.05, "dropdown"),
+                                          ("L2", "as it appears there"), ([0.01], "as it appears there"),
+                                          (True, "as it appears there")])
 def test_playground_l2_names_each_mistake_without_the_answer(answer, hint):
     v = exercises.judge("07.4", answer)
     assert v.status == "wrong" and hint in v.message
     assert "0.01" not in v.message and "1e-2" not in v.message
 
 
-def test_playground_l2_right():
-    assert exercises.judge("07.4", 1e-2).ok and exercises.judge("07.4", 0.01).ok
+@pytest.mark.parametrize("wrong_value", [0.0, 1e-4, 1e-3, 1e-1])
+def test_playground_l2_hints_never_point_at_the_answer(wrong_value):
+    """A hint may say which way to look, never which value: 'try the next value' after 0.001 named it."""
+    message = exercises.judge("07.4", wrong_value).message.lower()
+    assert not any(word in message for word in ("next", "one after", "one before", "the one up")), message
+
+
+@pytest.mark.parametrize("answer", [1e-2, 0.01, "0.01", " 0.01 ", "1e-2", np.float32(0.01), torch.tensor(0.01)])
+def test_playground_l2_right_however_written(answer):
+    """The question asks for the value as it appears in the dropdown: "0.01" is that value."""
+    assert exercises.judge("07.4", answer).ok
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -8,10 +8,12 @@ artifacts/site/. In CI they must run; elsewhere they skip when Chromium or Sphin
 """
 import copy
 import functools
+import html as html_lib
 import http.server
 import json
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 import threading
@@ -146,8 +148,10 @@ def _open(context, url: str, shot: str):
 
 
 def _module_pages() -> list[str]:
+    """The reference's module pages: every public module but the exercises (their source holds the answers)."""
     import course_utils
-    names = [m.name for m in pkgutil.iter_modules(course_utils.__path__) if not m.name.startswith("_")]
+    names = [m.name for m in pkgutil.iter_modules(course_utils.__path__)
+             if not m.name.startswith("_") and m.name != "exercises"]
     return ["generated/course_utils.html"] + [f"generated/course_utils.{n}.html" for n in names]
 
 
@@ -231,6 +235,57 @@ def test_reference_lists_fit_and_mlp(site, context):
             entry.wait_for(timeout=10_000)
             assert entry.count() == 1 and f"{name}(" in entry.inner_text(), f"{module}.{name} is not documented"
             page.screenshot(path=str(SHOTS / f"reference_{module}.png"))
+    finally:
+        page.close()
+
+
+EXERCISES = ROOT / "course_utils" / "exercises"
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _notebook_text(path: Path) -> str:
+    """What a lesson page shows of its notebook: each cell's source and each output's text."""
+    nb = json.loads(path.read_text())
+    parts = [_join(c["source"]) for c in nb["cells"]]
+    parts += [_join(o.get("text", "")) + _join(o.get("data", {}).get("text/plain", ""))
+              for c in nb["cells"] for o in c.get("outputs", [])]
+    return "\n".join(parts)
+
+
+def _join(text: str | list[str]) -> str:
+    return "".join(text) if isinstance(text, list) else text
+
+
+def _exercise_lines() -> set[str]:
+    """Lines of the exercise modules' source (answers, hints, judges) that no lesson or page source shows."""
+    others = list((ROOT / "course_utils").glob("*.py"))  # the documented modules: lines they share
+    shown = [*map(_notebook_text, NOTEBOOKS), *(p.read_text() for p in [*(ROOT / "site").glob("*.md"), *others])]
+    elsewhere = {line.strip() for text in shown for line in text.splitlines()}
+    return {line.strip() for path in EXERCISES.glob("*.py") for line in path.read_text().splitlines()
+            if len(line.strip()) > 30 and line.strip() not in elsewhere}
+
+
+def _page_lines(path: Path) -> set[str]:
+    """The stripped lines of a built file's text, with the HTML tags (e.g. highlighting) taken out."""
+    return {line.strip() for line in html_lib.unescape(_TAGS.sub("", path.read_text(errors="replace"))).splitlines()}
+
+
+def test_no_page_shows_the_exercise_source(site, context):
+    out = ROOT / "build" / "site"
+    named = sorted(str(p.relative_to(out)) for p in out.rglob("*") if "course_utils.exercises" in p.name
+                   or "course_utils/exercises" in p.as_posix())
+    assert not named, f"the site publishes the exercise package (its source holds the answers): {named}"
+    secret = _exercise_lines()
+    assert len(secret) > 300  # the answers, hints and judges of every lesson
+    leaks = {str(p.relative_to(out)): sorted(secret & _page_lines(p))[:3]
+             for p in out.rglob("*") if p.suffix in (".html", ".js", ".txt") and p.is_file()}
+    leaks = {page: lines for page, lines in leaks.items() if lines}
+    assert not leaks, f"pages that show lines of course_utils/exercises/*.py: {leaks}"
+    page, problems = _open(context, f"{site}/index.html", "index_exercises")
+    try:  # the learner's API is on the start page instead, with the three marks a check prints
+        text = page.locator("article").inner_text()
+        assert "exercises.check(" in text and all(mark in text for mark in "⏳❌✅"), text[-1500:]
+        assert not problems, "\n".join(problems)
     finally:
         page.close()
 

@@ -8,6 +8,8 @@ Warnings fail the build (a broken link or a missing picture is a bug). Prints th
 from __future__ import annotations
 
 import importlib.util
+import runpy
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -33,6 +35,24 @@ def _drop_stale_stubs() -> None:
             stub.unlink()
 
 
+def _drop_hidden(out: Path) -> None:
+    """Remove what an earlier build wrote for a module the reference now leaves out (conf.REFERENCE_HIDDEN).
+
+    Sphinx never deletes an output page, so without this the exercises' pages, and their source, would
+    stay in build/site and be published with it.
+    """
+    hidden = runpy.run_path(str(SOURCE / "conf.py"))["REFERENCE_HIDDEN"]
+    for module in hidden:
+        stale = [out / "_modules" / module.replace(".", "/"), out / "_modules" / f"{module.replace('.', '/')}.html"]
+        for folder in (SOURCE / "generated", out / "generated", out / "_sources" / "generated"):
+            stale += [*folder.glob(f"{module}.*"), *folder.glob(f"{module}.*.*")]
+        for path in stale:
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+
+
 def build(out: Path = OUT) -> int:
     """Run Sphinx's HTML builder; returns its exit status (0 when the site built without warnings)."""
     try:
@@ -42,7 +62,10 @@ def build(out: Path = OUT) -> int:
               file=sys.stderr)
         return 2
     _drop_stale_stubs()
-    return build_main(["-b", "html", "-q", "-W", "--keep-going", "-d", str(DOCTREES), str(SOURCE), str(out)])
+    _drop_hidden(out)
+    status = build_main(["-b", "html", "-q", "-W", "--keep-going", "-d", str(DOCTREES), str(SOURCE), str(out)])
+    _drop_hidden(out)  # stubs that a stale package stub had autosummary write again (excluded, never built)
+    return status
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ of the lesson's objects (``expected=lambda per_class: ...``), so they follow the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,31 @@ Mistake = tuple[Callable[..., bool], str]
 
 def _value(x: Any, context: Mapping[str, Any]) -> Any:
     return x(**context) if callable(x) else x
+
+
+def as_number(answer: Any) -> float | None:
+    """The number an answer stands for, however it is written: ``3``, ``0.01``, ``"0.01"``, ``" 1e-2 "``, a
+    NumPy number or a one-element tensor; ``None`` for anything else (a bool, a list, a word, ``nan``)."""
+    import numbers
+    if isinstance(answer, bool) or answer is None:
+        return None
+    if hasattr(answer, "item") and not isinstance(answer, (str, bytes)):
+        try:
+            answer = answer.item()
+        except (TypeError, ValueError, RuntimeError):
+            return None
+        if isinstance(answer, bool):
+            return None
+    if isinstance(answer, (str, bytes)):
+        try:
+            value = float(answer.strip())
+        except ValueError:
+            return None
+    elif isinstance(answer, numbers.Real):
+        value = float(answer)
+    else:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def number_giveaways(value: float) -> list[str]:
@@ -33,12 +59,10 @@ def number(expected: float | Callable[..., float], *, explain: str | Callable[..
     otherwise the hint says which way the number is off.
     """
     def judge(answer: Any, **context: Any) -> Verdict:
-        if isinstance(answer, bool) or isinstance(answer, (str, bytes, list, tuple, dict)):
-            return wrong(f"give one number, such as {'12' if whole else '0.5'}, not a {type(answer).__name__}.")
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return wrong(f"give one number, such as {'12' if whole else '0.5'}, not {type(answer).__name__}.")
+        value = as_number(answer)
+        if value is None:
+            return wrong(f"give one number, such as {'12' if whole else '0.5'} (or the same as a string), not a "
+                         f"{type(answer).__name__}.")
         e = float(_value(expected, context))
         ok = value == e if whole else math.isclose(value, e, rel_tol=rtol, abs_tol=1e-12)
         if ok:
@@ -55,6 +79,8 @@ def shape(expected: tuple[int, ...] | Callable[..., tuple[int, ...]], *, explain
           what: str) -> Judge:
     """A shape, given as a tuple (or ``torch.Size``)."""
     def judge(answer: Any, **context: Any) -> Verdict:
+        if isinstance(answer, str) and re.fullmatch(r"[\s(\[]*\d+(\s*[,x×]\s*\d+)*[\s,)\]]*", answer):
+            answer = re.findall(r"\d+", answer)   # "(2, 7)", "2, 7", "2x7": the sizes as written
         try:
             got = tuple(int(v) for v in answer)
         except (TypeError, ValueError):
@@ -213,3 +239,103 @@ def module_class(cls: Any, name: str, shapes: Sequence[Sequence[int]],
         if verdict is not None:
             return verdict
     return None
+
+
+# --- explore tasks: the learner's own run, judged against the starter's setting ------------------------------------
+
+def same_setting(a: Any, b: Any) -> bool:
+    """Whether two settings are the same: numbers within 1e-9 (however written), sequences element by element
+    in any order, mappings key by key, anything else by ``==``."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) == set(b) and all(same_setting(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple, set, frozenset)) and isinstance(b, (list, tuple, set, frozenset)):
+        def key(v: Any) -> tuple[float, str]:
+            number_ = as_number(v)
+            return (math.inf, str(v)) if number_ is None else (number_, "")
+        return len(a) == len(b) and all(same_setting(x, y) for x, y in zip(sorted(a, key=key), sorted(b, key=key)))
+    x, y = as_number(a), as_number(b)
+    if x is not None and y is not None:
+        return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def explore(starter: Mapping[str, Any], setting: Callable[[Any], Mapping[str, Any]], invite: str,
+            finding: Judge) -> Judge:
+    """An explore task's judge: the untouched starter is ⏳, a changed setting gets ``finding(result)``.
+
+    ``setting(result)`` reads the learner's setting from the result (a :class:`LearnerError` for a result
+    that is not the starter's kind); ``starter`` is the starter's. ``finding`` judges what the learner's
+    own numbers show: ✅ with the finding they support, or ❌ with a hint when they support none.
+    ``invite`` says what the task invites to change.
+    """
+    def judge(result: Any, **context: Any) -> Verdict:
+        try:
+            mine = setting(result)
+        except LearnerError as err:
+            return err.verdict
+        if same_setting(dict(mine), dict(starter)):
+            return unanswered(f"this is the starter's setting, as given: {invite}, then run the cell again; the "
+                              f"check reads what your run shows.")
+        return finding(result, **context)
+    return judge
+
+
+def read_sweep(result: Any, key: str, what: str) -> tuple[Any, dict[float, float]]:
+    """An explore sweep ``{"steps": n, key: {rate: median final error}}`` as ``(steps, {rate: error})``.
+
+    An error may be ``inf`` (the run diverged); a result of another kind is a :class:`LearnerError` in one sentence.
+    """
+    if not isinstance(result, Mapping) or "steps" not in result or not isinstance(result.get(key), Mapping):
+        raise LearnerError(wrong(f"result should be the starter's dict, with 'steps' and {key!r} ({what} to its "
+                                 f"median final MSE): run the starter cell first."))
+    table = {}
+    for rate, error in result[key].items():
+        r = as_number(rate)
+        try:
+            e = float(error.item() if hasattr(error, "item") else error)
+        except (TypeError, ValueError):
+            e = math.nan
+        if r is None or math.isnan(e) or e < 0:
+            raise LearnerError(wrong(f"result[{key!r}] should map each {what} to its median final MSE, a number "
+                                     f"from 0 up (inf for runs that diverged), not {rate!r}: {error!r}."))
+        table[r] = e
+    return result["steps"], table
+
+
+def sweep_setting(key: str, what: str) -> Callable[[Any], dict[str, Any]]:
+    """The setting of a sweep: its steps and the rates it tried."""
+    def setting(result: Any) -> dict[str, Any]:
+        steps, table = read_sweep(result, key, what)
+        return {"steps": steps, "rates": tuple(table)}
+    return setting
+
+
+def sweep_finding(table: Mapping[float, float], steps: Any, what: str) -> Verdict | str:
+    """What a sweep of one rate shows (a sentence), or a hint when it shows nothing to compare."""
+    if len(table) < 2:
+        return wrong(f"try at least two values of the {what}: a finding is a comparison.")
+    finite = {r: e for r, e in table.items() if math.isfinite(e)}
+    if not finite:
+        return wrong(f"every {what} you tried diverged: add smaller ones, so that the table has runs to compare.")
+    best = min(finite, key=finite.get)
+    low, high = min(finite.values()), max(finite.values())
+    if high <= 1.2 * low and len(finite) == len(table):
+        return wrong(f"the values of the {what} you tried all end within 20 % of each other: spread them further "
+                     f"apart (a factor of 3 or more) to see what it changes.")
+    parts = [f"with {steps} steps, the lowest median final MSE, {finite[best]:.3g}, came at {what} {best:g}"]
+    below = [table[r] / finite[best] for r in table if r < best]
+    if below and max(below) >= 10:
+        parts.append(f"smaller values ended higher, up to {max(below):.0f} times: their steps were too small for "
+                     f"the budget")
+    elif below:
+        parts.append(f"smaller values ended within a factor of {max(below):.1f} of it")
+    above = sorted(r for r in table if r > best)
+    diverged = [f"{r:g}" for r in above if not math.isfinite(table[r])]
+    worst = max((finite[r] / finite[best] for r in above if r in finite), default=0.0)
+    if diverged or worst >= 10:
+        parts.append("larger values ended higher" + (f", up to {worst:.0f} times" if worst >= 10 else "")
+                     + (f" ({what} {', '.join(diverged)} diverged)" if diverged else "")
+                     + ": past a point the steps overshoot")
+    elif above:
+        parts.append(f"larger values ended within a factor of {worst:.1f} of it")
+    return "; ".join(parts) + "."

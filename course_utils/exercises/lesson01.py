@@ -11,15 +11,20 @@ from typing import Any
 
 from .core import Exercise, Verdict, register, right, wrong
 from .judges import (
+    as_number,
     build_module,
     code,
+    explore,
     missing_module_init,
     module_class,
     number,
     number_giveaways,
+    read_sweep,
     run,
     shape,
     shape_giveaways,
+    sweep_finding,
+    sweep_setting,
     trace_linears,
 )
 
@@ -49,9 +54,9 @@ WIDE_OUTPUT_WEIGHT = (2, 7)   # Net(n_feature=3, n_hidden=7, n_output=2).predict
 
 def _constant_mse(answer: Any, y: Any) -> Verdict:
     """The MSE of predicting ``y.mean()`` for every point: the variance of y (within 10 %)."""
-    if isinstance(answer, (bool, str, bytes, list, tuple, dict)):
+    value, expected = as_number(answer), float(((y - y.mean()) ** 2).mean())
+    if value is None:
         return wrong("give one number, such as 0.5.")
-    value, expected = float(answer), float(((y - y.mean()) ** 2).mean())
     if math.isclose(value, expected, rel_tol=0.1):
         return right(f"predicting the mean scores the variance of y, {expected:.4f} here. x is spread evenly "
                      f"over [-1, 1], so x² has mean 1/3 and variance 1/5 − 1/9 = 4/45 ≈ 0.089; the noise adds "
@@ -75,23 +80,26 @@ def _sweep_ranges() -> dict[float, tuple[float, float]]:
             1.0: (1.0, 1e6), 2.0: (math.inf, math.inf)}
 
 
+SWEEP_STARTER = {"steps": 100, "rates": (0.05, 0.2, 0.5, 0.8, 1.0, 2.0)}
+SWEEP_KEY = "median final MSE"
+
+
 def _lr_sweep(result: Any) -> Verdict:
-    """``result``: {learning rate: median final MSE (inf when training diverged)}."""
-    ranges = _sweep_ranges()
-    if not isinstance(result, dict) or set(result) != set(ranges):
-        return wrong(f"result should map each learning rate of the starter ({', '.join(map(str, ranges))}) to "
-                     f"its median final MSE: run the starter cell as given.")
-    for lr, (lo, hi) in ranges.items():
-        value = float(result[lr])
-        if not lo <= value <= hi:
-            return wrong(f"for lr {lr} your median, {value:.3g}, is outside what the starter gives when run as "
-                         f"written (init seeds 0-4, 100 steps, the lesson's data): run it unchanged first, then "
-                         f"change one thing at a time.")
-    return right("the step size alone changes the outcome: the error falls as lr grows to 0.5; at 0.8 the steps "
-                 "overshoot and switch most hidden units off, leaving an error many times that at 0.5; at 1.0 "
-                 "every unit is off "
-                 "and the loss ends above where it started; at 2.0 it overflows and fit stops with "
-                 "TrainingDiverged.")
+    """``result``: {"steps": n, "median final MSE": {learning rate: median over the seeds (inf: diverged)}}."""
+    steps, table = read_sweep(result, SWEEP_KEY, "learning rate")
+    if as_number(steps) == SWEEP_STARTER["steps"]:
+        for lr, (lo, hi) in _sweep_ranges().items():
+            value = next((e for r, e in table.items() if math.isclose(r, lr)), None)
+            if value is not None and not lo <= value <= hi:
+                return wrong(f"for lr {lr:g} at 100 steps your median, {value:.3g}, is outside what this sweep gives "
+                             f"(init seeds 0-4, the lesson's data): did the data, the net or the seeds change too? "
+                             f"Change one thing at a time.")
+    finding = sweep_finding(table, steps, "learning rate")
+    if isinstance(finding, Verdict):
+        return finding
+    return right(f"your run: {finding} A bigger learning rate helps only up to a point, and past it training "
+                 f"does not just slow down, it breaks (hidden units switched off, or an overflow that fit stops "
+                 f"with TrainingDiverged); where that point lies depends on the net and the budget of steps.")
 
 
 # --- 01.2: the learner's own nn.Module -------------------------------------------------------------------
@@ -380,7 +388,10 @@ register(
              blank="set answer_5 to your prediction, before you run anything."),
     Exercise("01.6", "debug", "fix the loop that fits a flat line", code(debug_loop),
              wrong_answers=DEBUG_WRONG_ANSWERS),
-    Exercise("01.7", "explore", "how big a step?", _lr_sweep,
-             wrong_answers=("result = lr_sweep(LEARNING_RATES, epochs=20)",)),
+    Exercise("01.7", "explore", "how big a step?",
+             code(explore(SWEEP_STARTER, sweep_setting(SWEEP_KEY, "learning rate"),
+                          "try learning rates of your own, or more steps (STEPS)", _lr_sweep)),
+             wrong_answers=("result['median final MSE'] = {lr: 10 * v for lr, v in result['median final MSE'].items()}",
+                            "result['median final MSE'] = {0.2: result['median final MSE'][0.2]}")),
 )
 

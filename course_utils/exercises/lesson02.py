@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, wrong
-from .judges import code, number_giveaways, run
+from .judges import LearnerError, as_number, code, explore, number_giveaways, read_sweep, run, sweep_finding
 
 # ---- 02.1: make_layers with the activation as an argument ----------------------------------------------------
 
@@ -146,9 +146,9 @@ def _line_giveaways(x: Any, y: Any, seed: int) -> list[str]:
 
 def _judge_line(answer: Any, x: Any, y: Any, seed: int) -> Verdict:
     """Right: from a little below the best straight line's MSE to a little above what the run reaches."""
-    if isinstance(answer, (bool, str, bytes, list, tuple, dict)) or answer is None:
+    value = as_number(answer)
+    if value is None:
         return wrong("give one number, your predicted final MSE, such as 0.1.")
-    value = float(answer)
     best, zero, reached = _line_mse(x, y), float((y ** 2).mean()), _line_reached(x, y, seed)
     if 0.85 * best <= value <= 1.2 * max(reached, zero):
         return right(f"from the initial weights of seed {seed}, {LINE_RECIPE['steps']} steps of the full recipe "
@@ -256,7 +256,9 @@ def debug_loop(fn: Any) -> Verdict:
 
 # ---- 02.4: explore the one-cycle schedule's peak learning rate --------------------------------------------------
 
-PEAKS = (0.001, 0.003, 0.01, 0.03)
+PEAK_STARTER = {"steps": 300, "rates": (0.001, 0.003, 0.01, 0.03), "schedule": "onecycle"}
+PEAK_KEY = "median final MSE"
+FITS = 0.01   # a median final MSE below this fits the waves closely (predicting 0 scores about 0.5)
 
 
 def _peak_ranges() -> dict[float, tuple[float, float]]:
@@ -264,23 +266,38 @@ def _peak_ranges() -> dict[float, tuple[float, float]]:
     return {0.001: (0.1, 0.5), 0.003: (3e-4, 5e-3), 0.01: (1e-4, 3e-3), 0.03: (2e-4, 6e-3)}
 
 
+def _peak_setting(result: Any) -> dict[str, Any]:
+    steps, table = read_sweep(result, PEAK_KEY, "peak learning rate")
+    if "schedule" not in result:
+        raise LearnerError(wrong("result should be the starter's dict, with 'steps', 'schedule' and "
+                                 f"{PEAK_KEY!r}: run the starter cell first."))
+    return {"steps": steps, "rates": tuple(table), "schedule": result["schedule"]}
+
+
 def _judge_peaks(result: Any) -> Verdict:
-    """``result``: {peak learning rate: median final MSE over the seeds}."""
-    ranges = _peak_ranges()
-    if not isinstance(result, dict) or set(result) != set(ranges):
-        return wrong(f"result should map each peak learning rate of the starter ({', '.join(map(str, ranges))}) "
-                     f"to its median final MSE: for the check, run the starter cell as given (variations are for "
-                     f"you to read, not for the check).")
-    for lr, (lo, hi) in ranges.items():
-        value = float(result[lr])
-        if not lo <= value <= hi:
-            return wrong(f"for peak {lr} your median, {value:.3g}, is outside what the starter gives when run as "
-                         f"written (three seeds, 300 steps, the lesson's data): run it unchanged first, then "
-                         f"change one thing at a time.")
-    return right("your table is the starter's, within the ranges three seeds give (300 steps, the lesson's data). "
-                 "Now answer the question from it, before you open 'What you should see': which peaks fit the "
-                 "waves, and does the exact peak matter once it is high enough? Variations (other peaks, "
-                 "more steps, constant Adam) are for you to read; this check only knows the starter's table.")
+    """``result``: {"steps": n, "schedule": s, "median final MSE": {peak learning rate: median over the seeds}}."""
+    steps, table = read_sweep(result, PEAK_KEY, "peak learning rate")
+    if as_number(steps) == PEAK_STARTER["steps"] and result["schedule"] == PEAK_STARTER["schedule"]:
+        for lr, (lo, hi) in _peak_ranges().items():
+            value = next((e for r, e in table.items() if math.isclose(r, lr)), None)
+            if value is not None and not lo <= value <= hi:
+                return wrong(f"for peak {lr:g} at 300 steps your median, {value:.3g}, is outside what this sweep "
+                             f"gives (three seeds, the lesson's data): did the net or the data change too? Change "
+                             f"one thing at a time.")
+    finding = sweep_finding(table, steps, "peak learning rate")
+    if isinstance(finding, Verdict):
+        return finding
+    fit = sorted(r for r, e in table.items() if e < FITS)
+    if len(fit) >= 2:
+        spread = max(table[r] for r in fit) / min(table[r] for r in fit)
+        fits = (f"{len(fit)} of your peaks fit the waves (median below {FITS:g}), from {fit[0]:g} to {fit[-1]:g}, "
+                f"and their medians differ by a factor of {spread:.1f}")
+    else:
+        fits = f"{'only one' if fit else 'none'} of your peaks fits the waves (median below {FITS:g}) in this budget"
+    schedule = "one-cycle" if result["schedule"] == "onecycle" else f"schedule {result['schedule']!r}"
+    return right(f"your run ({schedule}): {finding} {fits[0].upper() + fits[1:]}. Below a threshold the steps are "
+                 f"too small to get anywhere in the budget; past it, the exact value matters much less than "
+                 f"having Adam and scaled inputs.")
 
 
 register(
@@ -296,7 +313,10 @@ register(
              giveaways=lambda: ["optimizer.zero_grad()"],
              blank="set answer_3 to your fixed train_loop, then run this cell again.",
              wrong_answers=DEBUG_WRONG_ANSWERS),
-    Exercise("02.4", "explore", "the one-cycle schedule's peak learning rate", _judge_peaks,
-             wrong_answers=("result = {lr: 10 * v for lr, v in result.items()}",
-                            "result = {lr: v for lr, v in result.items() if lr < 0.03}")),
+    Exercise("02.4", "explore", "the one-cycle schedule's peak learning rate",
+             code(explore(PEAK_STARTER, _peak_setting, "try other peaks, more steps (STEPS, then set it back) or "
+                          "constant Adam (SCHEDULE = None)", _judge_peaks)),
+             wrong_answers=("result['median final MSE'] = {lr: 10 * v for lr, v in result['median final MSE'].items()}",
+                            "result['median final MSE'] = {lr: v for lr, v in result['median final MSE'].items() "
+                            "if lr == 0.003}")),
 )

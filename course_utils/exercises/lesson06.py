@@ -1,50 +1,77 @@
 """Lesson 06's exercises: the playground.
 
-06.1 predict: which data set a network without a hidden layer cannot learn · 06.2 explore: XOR with 0, 2
-and 4 hidden units, over three seeds · 06.3 predict: the fewest ReLU units whose edges can close a region.
+06.1 predict: which data set a network without a hidden layer cannot learn · 06.2 explore: hidden units
+against none, over three seeds (the starter: XOR, 0, 2 and 4 units) · 06.3 predict: the fewest ReLU units
+whose edges can close a region.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, wrong
-from .judges import choice, number
+from .judges import LearnerError, as_number, choice, explore, number
 
-XOR_KEYS = ("", "2", "4")   # the hidden sizes the explore starter tries
+# ---- 06.2: explore: hidden units against none -----------------------------------------------------------------
+
+HIDDEN_STARTER = {"data set": "xor", "activation": "tanh", "frames": 40, "hidden": ("", "2", "4"), "seeds": 3}
+HIDDEN_INVITE = ("change the hidden sizes, the activation, the frames or the data set (keep the run without a "
+                 "hidden layer, '', to compare against)")
 
 
-def _judge_xor(result: Any) -> Verdict:
-    if not isinstance(result, dict) or "" not in result or len(result) < 2:
-        return wrong("result should be a dict from hidden sizes to lists of test accuracies, with the run without a "
-                     "hidden layer ('') and at least one with hidden units: run the starter first.")
+def _xor_setting(result: Any) -> dict[str, Any]:
+    keys = ("data set", "activation", "frames", "test accuracy")
+    if not isinstance(result, dict) or not set(keys) <= set(result) or not isinstance(result["test accuracy"], dict):
+        raise LearnerError(wrong(f"result should be the starter's dict, with {', '.join(map(repr, keys))} (hidden "
+                                 f"sizes to lists of test accuracies): run the starter cell first."))
+    accs = result["test accuracy"]
+    seeds = {len(v) for v in accs.values() if isinstance(v, (list, tuple))}
+    return {"data set": result["data set"], "activation": result["activation"], "frames": result["frames"],
+            "hidden": tuple(accs), "seeds": seeds.pop() if len(seeds) == 1 else sorted(seeds)}
+
+
+def _judge_hidden(result: Any) -> Verdict:
+    accs = result["test accuracy"]
+    if "" not in accs or len(accs) < 2:
+        return wrong("keep the run without a hidden layer ('') and at least one with hidden units: the finding is "
+                     "a comparison between them.")
     means = {}
-    for hidden, accs in result.items():
-        if not isinstance(accs, (list, tuple)) or len(accs) < 2:
-            return wrong(f"result[{hidden!r}] should hold one test accuracy per seed, at least two seeds.")
-        if not all(isinstance(a, (int, float)) and math.isfinite(a) and 0 <= a <= 1 for a in accs):
-            return wrong(f"result[{hidden!r}] should hold accuracies, numbers from 0 to 1.")
-        means[hidden] = sum(accs) / len(accs)
-    best = max((h for h in means if h != ""), key=means.get)
-    if means[best] < means[""] + 0.1:
-        return wrong("here no hidden layer did clearly better than none: is this a data set that one straight line "
-                     "already separates? On XOR, with enough units and frames, it should not be.")
+    for hidden, values in accs.items():
+        if not isinstance(values, (list, tuple)) or len(values) < 2:
+            return wrong(f"result['test accuracy'][{hidden!r}] should hold one test accuracy per seed, at least "
+                         f"two seeds (one seed cannot tell the setting from the luck of its start).")
+        numbers = [as_number(a) for a in values]
+        if any(a is None or not 0 <= a <= 1 for a in numbers):
+            return wrong(f"result['test accuracy'][{hidden!r}] should hold accuracies, numbers from 0 to 1.")
+        means[hidden] = sum(numbers) / len(numbers)
+    best = max((h for h in means if h), key=means.get)
+    gain = means[best] - means[""]
     table = ", ".join(f"{h or 'none'}: {m:.2f}" for h, m in means.items())
-    return right(f"mean test accuracy by hidden sizes ({table}). With no hidden layer the boundary is one straight "
-                 f"line, and XOR's classes sit in opposite corners: it stays near chance. Hidden units add edges the "
-                 f"boundary can bend along; a few suffice when training finds them, and the seeds show how much that "
-                 f"depends on the start (each seed also draws its own data sample and batch order).")
+    where = f"on {result['data set']} with {result['activation']}, {result['frames']} frames"
+    if gain >= 0.1:
+        found = (f"hidden units clearly help on this data: the best, {best!r}, beats no hidden layer by {gain:.2f}. "
+                 f"Each hidden unit adds an edge the boundary can bend along")
+    elif gain > -0.05:
+        found = ("on this data hidden units buy little: the straight boundary of the net without a hidden layer "
+                 "already does about as well")
+    else:
+        return wrong(f"{where}, every hidden size did worse than none ({table}): with so few frames or so small a "
+                     f"learning signal the hidden layers have not trained yet. Give them more frames.")
+    return right(f"mean test accuracy {where}, by hidden sizes: {table}. {found[0].upper()}{found[1:]}. How much "
+                 f"a few units reach depends on training finding their edges: compare the seeds (each also draws "
+                 f"its own sample of the data and batch order).")
 
 
 register(
     Exercise("06.1", "predict", "which data set needs a hidden layer",
              choice("xor", ["gaussians", "xor"],
-                    explain="XOR's classes sit in opposite corners: no single straight line separates them.",
+                    explain="XOR's classes sit in opposite corners: no single straight line separates them. "
+                            "Exercise 2 lets you measure how much hidden units change that.",
                     hints={"gaussians": "two round blobs side by side: could one straight line split them?"}),
              giveaways=lambda: ["xor"], wrong_answers=("answer_1 = 'gaussians'",)),
-    Exercise("06.2", "explore", "XOR with 0, 2 and 4 hidden units", _judge_xor,
-             wrong_answers=("result = {k: v[:1] for k, v in result.items()}",
-                            "result = {k: v for k, v in result.items() if k}")),
+    Exercise("06.2", "explore", "hidden units against none", explore(HIDDEN_STARTER, _xor_setting, HIDDEN_INVITE,
+                                                                     _judge_hidden),
+             wrong_answers=("result['test accuracy'] = {k: v[:1] for k, v in result['test accuracy'].items()}",
+                            "result['test accuracy'] = {k: v for k, v in result['test accuracy'].items() if k}")),
     Exercise("06.3", "predict", "units needed to close a region",
              number(3, whole=True, explain="three: the boundary of a one-hidden-layer ReLU net can only bend where it "
                                            "crosses a unit's switching line; two lines cut the plane into pieces that "

@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, wrong
-from .judges import choice, code, run
+from .judges import as_number, choice, code, run
 
 # ---- 07.1: where early stopping stops ---------------------------------------------------------------------------
 
@@ -47,6 +48,8 @@ def _acc_stop(history: Any) -> tuple[int, int]:
 
 
 def _judge_stop(answer: Any, history: Any) -> Verdict:
+    if isinstance(answer, str) and re.fullmatch(r"[\s(\[]*\d+\s*,\s*\d+[\s,)\]]*", answer):
+        answer = re.findall(r"\d+", answer)   # "(6, 3)" or "6, 3": the two epochs as written
     try:
         stop, restored = (int(v) for v in answer)
     except (TypeError, ValueError):
@@ -238,16 +241,18 @@ PLAYGROUND_SETTING = {"data_set": "moons", "noise": 0.3, "hidden": "32,32", "act
 
 
 def _judge_l2(answer: Any) -> Verdict:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        return wrong("answer with one of the L2 values of the playground's dropdown, as a number such as 1e-4.")
+    value = as_number(answer)
+    if value is None:
+        return wrong("answer with one of the L2 values of the playground's dropdown, as it appears there (a "
+                     "number, or the same written as a string).")
     hints = {0.0: "with no penalty, this is the run whose test loss rises: add one.",
              1e-4: "with that L2 the test loss still ends far above its lowest: try larger values.",
              1e-3: "that slows the rise, but the test loss still ends well above its lowest (by more than a "
-                   "fifth): try the next value.",
+                   "fifth): run each of the other values too, and compare each run's end with its lowest.",
              1e-1: "that also keeps the rise small, but is it the smallest value that does? Look at the "
                    "train loss and the boundary: such a strong pull towards 0 also keeps the network from "
                    "fitting the training points."}
-    match = next((v for v in PLAYGROUND_L2 if math.isclose(float(answer), v, rel_tol=1e-6, abs_tol=1e-12)), None)
+    match = next((v for v in PLAYGROUND_L2 if math.isclose(value, v, rel_tol=1e-6, abs_tol=1e-12)), None)
     if match is None:
         return wrong("answer with one of the values in the playground's L2 dropdown (from 0 to 0.1).")
     return choice("0.01", ["0", "0.0001", "0.001", "0.01", "0.1"],
@@ -294,5 +299,5 @@ register(
                             "    return best, tests[best]\nanswer_3 = fixed")),
     Exercise("07.4", "compute", "the smallest L2 that stops the test loss rising", _judge_l2,
              giveaways=lambda: ["0.01", "1e-2", "1e-02"],
-             wrong_answers=("answer_4 = 1e-3", "answer_4 = 0.1", "answer_4 = 0.0")),
+             wrong_answers=("answer_4 = 1e-3", "answer_4 = 0.1", "answer_4 = 0.0", "answer_4 = \"0.001\"")),
 )
