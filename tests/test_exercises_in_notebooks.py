@@ -2,11 +2,10 @@
 
 For each notebook: build the student edition (tools/student.py) and check that no solution text
 survives; then run it top to bottom with probes inserted after each exercise cell. The run must
-not raise; each exercise cell, as the student gets it, says "⏳ Not answered yet" (an explore
-task's cell runs one example change of the starter's setting and says ✅ with what that run shows; the
-starter's setting itself would say ⏳, tested in test_exercises_lessonNN.py);
-each typical wrong answer (from the package's registry) gets a ❌ whose hint contains none of the
-answer's giveaways; the folded solution gets a ✅; and no exercise cell shows a giveaway.
+not raise; each exercise cell, as the student gets it, says "⏳ Not answered yet" (an explore task's
+cell runs the starter's setting); each typical wrong answer (from the package's registry) gets a ❌
+whose hint contains none of the answer's giveaways; the folded solution, or an explore task's example change (the source cell with its
+solution region), gets a ✅; and no exercise cell shows a giveaway.
 """
 import json
 import re
@@ -50,7 +49,12 @@ def _probed(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[dict
         assert (solved[i] is None) == explore[0], (
             f"cell {i}: an explore task is followed by a folded 'What you should see', any other exercise by a "
             f"folded 'Solution'")
-        plan.append({"kind": "blank", "cell": len(cells) - 1, "source": cell.source, "explore": explore[0]})
+        plan.append({"kind": "blank", "cell": len(cells) - 1, "source": cell.source})
+        if explore[0]:   # the example change first (the source cell, its solution region kept): the typical
+            source = nb.cells[i].source   # wrong answers below then alter a changed setting's numbers
+            assert student.REGION.search(source), f"cell {i}: an explore task's example change, in a solution region"
+            cells.append(nbformat.v4.new_code_cell(source.replace("exercises.check(", "exercises.probe(")))
+            plan.append({"kind": "solution", "cell": len(cells) - 1, "ids": exercise_ids})
         for exercise_id in exercise_ids:
             for snippet in exercises.get(exercise_id).wrong_answers:
                 cells.append(nbformat.v4.new_code_cell(snippet + "\n" + "\n".join(probes)))
@@ -81,6 +85,7 @@ def test_student_edition_hides_solutions(path):
     edition = student.student_edition(nb)
     text = "\n".join(c.source for c in edition.cells)
     assert "<summary>Solution" not in text and "<summary>What you should see" not in text
+    assert "### BEGIN SOLUTION" not in text and "### END SOLUTION" not in text
     elsewhere = "\n".join(student.FOLDED.sub("", c.source) for c in nb.cells)
     for _, code in student.solutions(nb):
         if code is None:
@@ -102,8 +107,7 @@ def test_exercises_run_in_the_lesson(path, tmp_path, monkeypatch):
         cell = nb.cells[step["cell"]]
         if step["kind"] == "blank":
             lines = [ln for ln in _stdout(cell).splitlines() if ln.strip().startswith(("⏳", "✅", "❌"))]
-            mark = "✅ Right" if step["explore"] else "⏳ Not answered yet"
-            assert lines and all(ln.startswith(mark) for ln in lines), (step["source"], lines)
+            assert lines and all(ln.startswith("⏳ Not answered yet") for ln in lines), (step["source"], lines)
             continue
         records = {r["id"]: r for r in _records(cell)}
         for r in records.values():

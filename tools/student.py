@@ -2,10 +2,12 @@
 
     python tools/student.py [OUT]          # default OUT: student/
 
-Removes each ``<details>`` block whose summary is "Solution" or "What you should see", and the
-outputs of the exercise cells (those that call ``exercises.check``); everything else, stored
-outputs included, stays as it is. The exercise cells themselves hold only the blank answer and
-the check, so a student's run prints "⏳ Not answered yet" until they answer.
+Removes each ``<details>`` block whose summary is "Solution" or "What you should see", the
+``### BEGIN SOLUTION`` / ``### END SOLUTION`` regions of the exercise cells (an explore task's example
+change of its starter's setting, nbgrader's markers) and the outputs of the exercise cells (those that
+call ``exercises.check``); everything else, stored outputs included, stays as it is. The exercise cells
+then hold only the blank answer or the starter's setting and the check, so a student's run prints
+"⏳ Not answered yet" until they answer or change the setting.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDED = re.compile(r"<details>\s*<summary>\s*(Solution|What you should see)\s*</summary>.*?</details>\s*",
                     re.DOTALL | re.IGNORECASE)
 CODE_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*### END SOLUTION[ \t]*(?:\n|\Z)",
+                    re.DOTALL | re.MULTILINE)
 CHECK = re.compile(r"exercises\.check\(\s*[\"'](\d\d\.\d+)[\"']")
 
 
@@ -61,6 +65,7 @@ def student_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "markdown":
             cell.source = FOLDED.sub("", cell.source).rstrip("\n")
         elif is_exercise_cell(cell):
+            cell.source = REGION.sub("", cell.source)
             cell.outputs = []
             cell.execution_count = None
     return out
