@@ -537,7 +537,8 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
             _stop_if_diverged(hist, full_batch, steps_per_epoch)
             if hist.metric_names and ((e - start) % eval_every == 0 or e == start + epochs):
                 hist._record_metrics(e, _evaluate_epoch(model, (X, y), val, loss_fn, kind))
-            if any(bool(cb.on_epoch_end(model, hist)) for cb in callbacks):
+            answers = [bool(cb.on_epoch_end(model, hist)) for cb in callbacks]  # every callback sees every epoch
+            if any(answers):
                 break
     finally:
         hist.wall_time += time.perf_counter() - wall0
