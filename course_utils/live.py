@@ -167,8 +167,8 @@ class LivePlot(Callback):
             ax.set_xlabel(self.xlabel)
             ax.set_ylabel("y")
             _legend_below(ax)
-            pad = 0.1 * float(self.y.max() - self.y.min() + 1e-9)
-            ax.set_ylim(float(self.y.min()) - pad, float(self.y.max()) + pad)
+            self._fit_ax = ax
+            self._fit_view(self.y.numpy())
         for keys, ax in zip(self.panels, axes):
             for k in keys:
                 (self._lines[k],) = ax.plot([], [], label=k)
@@ -186,6 +186,15 @@ class LivePlot(Callback):
         movers = [self._fit_line] if self._fit_line is not None else []
         self.blitter = Blitter(self.canvas, movers + list(self._lines.values()))
 
+    def _fit_view(self, ys: np.ndarray) -> None:
+        """y from the data's range and the curve's, with a 10 % margin; it changes only when the curve leaves it."""
+        ys = ys[np.isfinite(ys)]
+        lo, hi = float(np.min(ys, initial=float(self.y.min()))), float(np.max(ys, initial=float(self.y.max())))
+        y0, y1 = self._fit_ax.get_ylim()
+        if self._fit_ax.get_autoscaley_on() or lo < y0 or hi > y1:
+            pad = 0.1 * (hi - lo + 1e-9)
+            self._fit_ax.set_ylim(lo - pad, hi + pad)
+
     def _series(self, history: History, key: str) -> tuple[list, list]:
         if key == "loss":
             return history.epoch, history.loss
@@ -200,6 +209,7 @@ class LivePlot(Callback):
             xs = self.x[self._order]
             pred = outputs(model, xs).reshape(-1).numpy()
             self._fit_line.set_data(xs[:, 0].numpy(), pred)
+            self._fit_view(pred)
         for keys, ax in zip(self.panels, self.axes[-len(self.panels):] if self.panels else []):
             for k in keys:
                 xs, ys = self._series(history, k)

@@ -350,7 +350,7 @@ class Playground(_Shown):
         self.ax_l.set_yscale("log")
         self.ax_l.yaxis.set_minor_formatter(NullFormatter())  # the view spans whole decades (grow_view)
         self.ax_l.set(xlabel="epoch", ylabel="cross-entropy loss (log scale)", title="loss")
-        self.ax_l.set(xlim=(0, 1), ylim=(0.1, 1))  # before the first step: two classes start near ln 2 = 0.69
+        self._empty_loss_view()
         self.ax_l.title.set_fontsize(9)
         self.ax_l.xaxis.label.set_fontsize(8)
         self.ax_l.yaxis.label.set_fontsize(8)
@@ -362,6 +362,15 @@ class Playground(_Shown):
         self.fig.subplots_adjust(left=0.05, right=0.98, bottom=0.2, top=0.92, wspace=0.42)
         # each frame redraws the boundary, the points and the loss curves; the rest only when the loss view grows
         self.blitter = Blitter(self.canvas, [self.im, self.sc_train, self.sc_test, self.l_train, self.l_test])
+
+    def _empty_loss_view(self) -> None:
+        """The loss view before the first step: two classes start near ln 2 = 0.69.
+
+        ``set_ylim`` switches y-autoscaling off; it is switched back on so that :func:`grow_view` follows the
+        curves once there are any.
+        """
+        self.ax_l.set(xlim=(0, 1), ylim=(0.1, 1))
+        self.ax_l.set_autoscaley_on(True)
 
     def _rebuild_points(self) -> None:
         self.im.set_extent(self.extent)
@@ -401,7 +410,10 @@ class Playground(_Shown):
         h = self.history
         self.l_train.set_data(h.epoch, h.loss)
         self.l_test.set_data(h.metrics.get("epoch", []), h.metrics.get("val_loss", []))
-        grow_view(self.ax_l, h.epochs)
+        if h.epochs:
+            grow_view(self.ax_l, h.epochs)
+        else:  # a new network: the view starts afresh
+            self._empty_loss_view()
         self.view_w.value = self.blitter.png()
         self.neurons_w.value = self._neurons_png()
         acc = f", test accuracy {h.metrics['val_acc'][-1]:.3f}" if h.metrics.get("val_acc") else ""
@@ -493,7 +505,7 @@ class FitExplorer(_Shown):
         self.view_w = W.Image(format="png")
         self.fig = Figure(figsize=(5.5, 3.2), dpi=80)
         self.canvas = FigureCanvasAgg(self.fig)
-        ax = self.fig.subplots()
+        self.ax = ax = self.fig.subplots()
         self._xs = x[torch.argsort(x[:, 0])]
         ax.plot(x[:, 0].numpy(), y[:, 0].numpy(), ".", ms=3, color="0.6", label="data")
         (self.line,) = ax.plot([], [], lw=2, color="C3", label="model")
@@ -524,6 +536,8 @@ class FitExplorer(_Shown):
             return
         self.model, self.mse, self.n_params = model, h.final_loss, models.n_params(model)
         self.line.set_data(self._xs[:, 0].numpy(), train.outputs(model, self._xs / self.scale)[:, 0].numpy())
+        self.ax.relim()  # the view holds the data and the new curve, also where the curve is far from the data
+        self.ax.autoscale_view()
         self.info_w.value = (f"cfg {[1, *hidden, 1]}: <b>{self.n_params:,}</b> parameters, final MSE "
                              f"<b>{self.mse:.5f}</b> after {h.epochs} epochs ({h.train_time:.2f} s)")
         self.view_w.value = png_bytes(self.canvas)
