@@ -45,9 +45,10 @@ class History:
 
     ``epoch``, ``loss``, ``time`` and ``lr`` have one entry per epoch: the mean training loss,
     the training seconds so far (evaluation and callbacks excluded) and the learning rate the
-    epoch started with. ``metrics`` holds the periodic evaluations, aligned with
-    ``metrics["epoch"]``, e.g. ``metrics["val_acc"]``; ``metric_names`` lists the ones the last
-    ``fit`` records.
+    epoch started with. ``wall_time`` is the wall-clock seconds of the ``fit`` calls themselves
+    (input checks, evaluation and callbacks included), to compare with ``train_time``.
+    ``metrics`` holds the periodic evaluations, aligned with ``metrics["epoch"]``, e.g.
+    ``metrics["val_acc"]``; ``metric_names`` lists the ones the last ``fit`` records.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -263,11 +264,22 @@ def _check_rows(X: torch.Tensor, y: torch.Tensor, where: str) -> None:
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}{where}: they need one row per example each.")
     if len(X) == 0:
         raise ValueError(f"the data set{where} is empty: there is nothing to train on.")
-    if X.is_floating_point() and not torch.isfinite(X).all():
-        bad = int((~torch.isfinite(X)).reshape(len(X), -1).any(dim=1).sum())
-        raise ValueError(f"X{where} contains NaN or infinite values in {bad} rows: clean or drop them first.")
-    if y.is_floating_point() and not torch.isfinite(y).all():
-        raise ValueError(f"y{where} contains NaN or infinite values: clean or drop them first.")
+    for name, t in (("X", X), ("y", y)):
+        bad = _nonfinite_rows(t)
+        if len(bad):
+            raise ValueError(f"{name}{where} contains NaN or infinite values in {len(bad)} rows (the first is row "
+                             f"{int(bad[0])}): clean or drop them first.")
+
+
+def _nonfinite_rows(t: torch.Tensor) -> torch.Tensor:
+    """Indices of the rows of ``t`` that hold a NaN or an infinity (empty for integer tensors).
+
+    The fast path is one reduction: a sum is finite only if every entry is (or, rarely, when finite values
+    overflow it); only then are the rows searched, entry by entry.
+    """
+    if not t.is_floating_point() or bool(t.sum().isfinite()):
+        return t.new_empty(0, dtype=torch.long)
+    return (~torch.isfinite(t)).reshape(len(t), -1).any(dim=1).nonzero()[:, 0]
 
 
 def _check_dtypes(X: torch.Tensor, y: torch.Tensor, kind: str, where: str) -> None:
@@ -451,12 +463,32 @@ def _train_epoch(step: Callable, X: torch.Tensor, y: torch.Tensor, batch_size: i
     return total.item() / len(X)
 
 
+def _accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, batch_size: int = 16384) -> float:
+    """The share of rows of ``X`` (N, features) the model labels as ``y`` says: one pass in eval mode.
+
+    Only what accuracy needs: no loss, no autograd (``inference_mode``), large batches, and the count kept
+    on the device, so the pass waits for the device once, at the end.
+    """
+    correct = torch.zeros((), dtype=torch.long, device=X.device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for xb, yb in zip(X.split(batch_size), y.split(batch_size)):
+                out = model(_for_model(model, xb))
+                truth = yb.to(out.device) if kind == "cross_entropy" else (yb[:, 0] > 0.5).long().to(out.device)
+                correct += (_labels(out) == truth).sum().to(correct.device)
+    finally:
+        model.train(was_training)
+    return int(correct) / len(X)
+
+
 def _evaluate_epoch(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor],
                     val: tuple[torch.Tensor, torch.Tensor] | None, loss_fn: Callable, kind: str
                     ) -> dict[str, float]:
     values: dict[str, float] = {}
     if kind in CLASSIFICATION:
-        values["train_acc"] = _evaluate(model, *data, loss_fn, kind)["acc"]
+        values["train_acc"] = _accuracy(model, *data, kind)
     if val is not None:
         values.update({f"val_{k}": v for k, v in _evaluate(model, *val, loss_fn, kind).items()})
     return values
@@ -494,6 +526,7 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     is the training accuracy for classification. Pass ``history`` to continue a run. Raises
     :class:`TrainingDiverged` when the loss becomes NaN or infinite.
     """
+    wall0 = time.perf_counter()
     epochs = _whole("epochs", epochs)
     if batch_size is not None:
         batch_size = _whole("batch_size (None for the full batch)", batch_size)
@@ -524,7 +557,6 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     callbacks = list(callbacks)
     for cb in callbacks:
         cb.on_train_begin(model, hist)
-    wall0 = time.perf_counter()
     model.train()
     try:
         for e in range(start + 1, start + epochs + 1):

@@ -44,7 +44,7 @@ FIT_CASES = [
     ("lengths differ", lambda: (*_reg()[:2], torch.randn(19, 1)), {}, ValueError, "X has 20 rows but y has 19"),
     ("empty", lambda: (models.mlp([1, 2, 1]), torch.zeros(0, 1), torch.zeros(0, 1)), {}, ValueError, "empty"),
     ("NaN in X", lambda: (_reg()[0], torch.tensor([[1.0], [float("nan")]]), torch.zeros(2, 1)), {}, ValueError, "NaN or infinite values in 1 rows"),
-    ("inf in y", lambda: (_reg()[0], torch.zeros(2, 1), torch.tensor([[1.0], [float("inf")]])), {}, ValueError, "y contains NaN"),
+    ("inf in y", lambda: (_reg()[0], torch.zeros(2, 1), torch.tensor([[1.0], [float("inf")]])), {}, ValueError, "y contains NaN or infinite values in 1 rows"),
     ("float labels for CE", lambda: (*_clf()[:2], torch.rand(20)), {"loss": "cross_entropy"}, TypeError, r"integer class labels .*y\.long\(\)"),
     ("int targets for MSE", lambda: (*_reg()[:2], torch.ones(20, 1, dtype=torch.long)), {}, TypeError, r"float targets.*y\.float\(\)"),
     ("int X", lambda: (_reg()[0], torch.ones(20, 1, dtype=torch.long), torch.zeros(20, 1)), {}, TypeError, r"X has dtype torch.int64.*X\.float\(\)"),

@@ -334,3 +334,48 @@ def test_minibatch_epoch_loss_is_the_mean_over_examples():
     h = train.fit(net, X, y, optimizer=frozen, epochs=1, batch_size=4, seed=0)   # batches of 4, 4 and 2
     with torch.no_grad():
         assert h.loss[0] == pytest.approx(F.mse_loss(net(X), y).item(), rel=1e-6)
+
+
+def test_a_bad_row_is_named_and_finite_values_whose_sum_overflows_are_accepted():
+    X, y = torch.zeros(8, 3), torch.zeros(8, 1)
+    X[5, 1] = float("inf")
+    X[6, 2] = float("nan")
+    with pytest.raises(ValueError, match=r"X contains NaN or infinite values in 2 rows \(the first is row 5\)"):
+        train.fit(models.mlp([3, 1]), X, y, epochs=1)
+    y[3, 0] = float("nan")
+    with pytest.raises(ValueError, match=r"y contains NaN or infinite values in 1 rows \(the first is row 3\)"):
+        train.fit(models.mlp([3, 1]), torch.zeros(8, 3), y, epochs=1)
+    # every value finite, but their float32 sum is infinite: the fast check alone would refuse good data
+    big = torch.full((8, 3), 3e38)
+    assert not big.sum().isfinite()
+    train.check_data(models.mlp([3, 1]), big, torch.zeros(8, 1), "mse")  # no error
+
+
+def test_train_acc_is_the_accuracy_of_the_model_after_the_epoch_in_eval_mode():
+    X, y = data.toy_2d("moons", 300, 0.2, 0)
+    torch.manual_seed(0)
+    net = models.mlp([2, 16, 2], dropout=0.5)    # dropout: the accuracy must be measured in eval mode
+    h = train.fit(net, X, y, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=3, batch_size=64, seed=0)
+    assert net.training, "fit leaves the model in training mode"
+    assert h.metrics["train_acc"][-1] == train.evaluate(net, X, y, "cross_entropy")["acc"]
+    assert train._accuracy(net, X, y, "cross_entropy", batch_size=7) == h.metrics["train_acc"][-1]
+    assert net.training, "the accuracy pass gives the mode back"
+    logit = models.mlp([2, 8, 1])
+    yb = y.float().view(-1, 1)
+    hb = train.fit(logit, X, yb, loss="bce", lr=0.5, epochs=5)
+    assert hb.metrics["train_acc"][-1] == train.evaluate(logit, X, yb, "bce")["acc"]
+
+
+def test_wall_time_covers_the_whole_call():
+    import time
+
+    class SlowStart(train.Callback):   # stands for fit's one-off work before the first epoch
+        def on_train_begin(self, model, history):
+            time.sleep(0.05)
+    X, y = data.toy_2d("circles", 200, 0.1, 0)
+    h = train.fit(models.mlp([2, 8, 2]), X, y, loss="cross_entropy", epochs=3, batch_size=50,
+                  callbacks=[SlowStart()])
+    assert h.wall_time >= h.train_time + 0.05 and h.train_time > 0
+    before = h.wall_time
+    train.fit(models.mlp([2, 8, 2]), X, y, loss="cross_entropy", epochs=2, batch_size=50, history=h)
+    assert h.wall_time > before and h.wall_time >= h.train_time
