@@ -2,9 +2,8 @@
 
 Vocabulary, the same across the package: ``epochs`` counts passes over the training set (with
 full-batch training an epoch is one step); ``batch_size`` is a whole number, or ``None`` for the
-full batch; ``weight_decay`` is the L2 penalty; ``outputs`` are a model's raw scores (logits, or
-regression values), ``predict`` gives class labels and ``predict_proba`` class probabilities, as
-in scikit-learn.
+full batch; ``weight_decay`` is the L2 penalty. Running a trained model (``outputs``, ``predict``,
+``predict_proba``) is in :mod:`course_utils.models`.
 """
 from __future__ import annotations
 
@@ -15,11 +14,15 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from .models import device_of, evaluating
+from .models import _as_tensor, _for_model, _labels, device_of, evaluating
+from .validate import whole
+
+__all__ = ["CLASSIFICATION", "LOSSES", "OPTIMIZERS", "SCHEDULES", "Callback", "EarlyStopping", "History",
+           "PrintEvery", "ProgressBar", "TrainingDiverged", "check_data", "evaluate", "fit", "make_optimizer",
+           "make_scheduler"]
 
 LOSSES: dict[str, Callable[[], nn.Module]] = {
     "mse": nn.MSELoss,
@@ -136,7 +139,7 @@ class PrintEvery(Callback):
     """Print the training loss (and the metrics evaluated that epoch) every ``n`` epochs."""
 
     def __init__(self, n: int, unit: str = "epoch"):
-        self.n, self.unit = _whole("n", n), unit
+        self.n, self.unit = whole("n", n), unit
 
     def on_epoch_end(self, model: nn.Module, history: History) -> None:
         ep = history.epoch[-1]
@@ -178,7 +181,7 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  restore_best: bool = True):
-        self.monitor, self.patience = monitor, _whole("patience", patience)
+        self.monitor, self.patience = monitor, whole("patience", patience)
         self.min_delta, self.restore_best = float(min_delta), restore_best
         self.lower_is_better = monitor.endswith("loss")
         self.best: float | None = None
@@ -217,31 +220,6 @@ class EarlyStopping(Callback):
 def batches(n: int, batch_size: int, *, generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
     """Shuffled index batches over ``n`` examples (the last one may be smaller)."""
     yield from torch.randperm(n, generator=generator).split(batch_size)
-
-
-def _whole(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
-    return int(value)
-
-
-def _as_tensor(a: Any, name: str) -> torch.Tensor:
-    if isinstance(a, torch.Tensor):
-        return a
-    if isinstance(a, (np.ndarray, list, tuple)):
-        arr = np.asarray(a)
-        if arr.dtype == np.float64:
-            arr = arr.astype(np.float32)
-        return torch.as_tensor(arr)
-    raise TypeError(f"{name} must be a torch tensor or a NumPy array, not {type(a).__name__}.")
-
-
-def _for_model(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
-    """``X`` on the model's device, with the model's float dtype."""
-    param = next(model.parameters(), None)
-    if param is None:
-        return X
-    return X.to(param.device, param.dtype if X.is_floating_point() else X.dtype)
 
 
 def _loss_fn(loss: str | Callable) -> tuple[Callable, str]:
@@ -324,45 +302,6 @@ def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, na
     _check_rows(X, y, where)
     _check_dtypes(X, y, kind, where)
     _check_outputs(model, X, y, kind, where)
-
-
-def _labels(out: torch.Tensor) -> torch.Tensor:
-    """Class labels from raw outputs: the highest score, or a single logit above 0."""
-    if out.ndim != 2:
-        raise ValueError(f"a classifier outputs one row of scores per example, shape (N, classes); "
-                         f"got {tuple(out.shape)}.")
-    return (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(dim=1)
-
-
-def outputs(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
-    """The model's raw outputs (logits, or regression values) for X: ``(N, outputs)`` on the CPU.
-
-    Runs in eval mode without gradients, in batches, on the model's device; X is a tensor or a
-    NumPy array of shape ``(N, features)``.
-    """
-    X = _as_tensor(X, "X")
-    if X.ndim == 0 or len(X) == 0:
-        raise ValueError(f"X has shape {tuple(X.shape)}: give at least one example, one row per example.")
-    with evaluating(model):
-        return torch.cat([model(_for_model(model, xb)).cpu() for xb in X.split(batch_size)])
-
-
-def predict(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
-    """Class labels ``(N,)``, as scikit-learn's ``predict``: the class with the highest score."""
-    return _labels(outputs(model, X, batch_size))
-
-
-def predict_proba(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
-    """Class probabilities ``(N, classes)``, as scikit-learn's ``predict_proba``.
-
-    The softmax of the logits; a single logit column ``z`` gives ``[1 − σ(z), σ(z)]``.
-    """
-    out = outputs(model, X, batch_size)
-    _labels(out)  # the same shape rules as predict
-    if out.shape[1] == 1:
-        p = torch.sigmoid(out)
-        return torch.cat([1 - p, p], dim=1)
-    return out.softmax(dim=1)
 
 
 def evaluate(model: nn.Module, X: Any, y: Any, loss: str | Callable = "mse",
@@ -527,9 +466,9 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     :class:`TrainingDiverged` when the loss becomes NaN or infinite.
     """
     wall0 = time.perf_counter()
-    epochs = _whole("epochs", epochs)
+    epochs = whole("epochs", epochs)
     if batch_size is not None:
-        batch_size = _whole("batch_size (None for the full batch)", batch_size)
+        batch_size = whole("batch_size (None for the full batch)", batch_size)
     if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
         raise ValueError(f"val must be a pair (X_val, y_val), not {type(val).__name__}.")
     loss_fn, kind = _loss_fn(loss)
@@ -546,7 +485,7 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     full_batch = batch_size is None or batch_size >= len(X)
     steps_per_epoch = 1 if full_batch else math.ceil(len(X) / batch_size)
     step = _make_step(model, opt, make_scheduler(opt, schedule, epochs * steps_per_epoch), loss_fn)
-    eval_every = _whole("eval_every", eval_every) if eval_every is not None else (
+    eval_every = whole("eval_every", eval_every) if eval_every is not None else (
         max(1, epochs // 100) if full_batch else 1)
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
 

@@ -188,8 +188,8 @@ def test_package_arguments_get_one_sentence(call, msg):
 
 def test_asking_for_the_checkpoint_folder_creates_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_CHECKPOINTS", str(tmp_path / "ck"))
-    assert data.checkpoint_dir() == tmp_path / "ck" and not (tmp_path / "ck").exists()
-    checkpoint.save(models.mlp([2, 2]), data.checkpoint_dir() / "m.pt")
+    assert checkpoint.checkpoint_dir() == tmp_path / "ck" and not (tmp_path / "ck").exists()
+    checkpoint.save(models.mlp([2, 2]), checkpoint.checkpoint_dir() / "m.pt")
     assert (tmp_path / "ck" / "m.pt").is_file(), "saving creates the folder"
 
 

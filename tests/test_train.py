@@ -140,17 +140,17 @@ def test_outputs_predict_and_predict_proba_follow_scikit_learn_meanings():
     net, X, _ = _classifier()
     with torch.no_grad():
         logits = net(X)
-    assert torch.allclose(train.outputs(net, X.numpy(), batch_size=8), logits)
-    assert torch.equal(train.predict(net, X), logits.argmax(1))
-    assert torch.allclose(train.predict_proba(net, X), logits.softmax(1))
+    assert torch.allclose(models.outputs(net, X.numpy(), batch_size=8), logits)
+    assert torch.equal(models.predict(net, X), logits.argmax(1))
+    assert torch.allclose(models.predict_proba(net, X), logits.softmax(1))
     with runtime.seeded(2):
         binary = models.mlp([2, 4, 1])
     with torch.no_grad():
         z = binary(X)
-    p = train.predict_proba(binary, X)
+    p = models.predict_proba(binary, X)
     assert p.shape == (50, 2) and torch.allclose(p[:, 1], torch.sigmoid(z[:, 0]))
     assert torch.allclose(p.sum(1), torch.ones(50))
-    assert torch.equal(train.predict(binary, X), (z[:, 0] > 0).long())
+    assert torch.equal(models.predict(binary, X), (z[:, 0] > 0).long())
 
 
 def test_evaluate_and_outputs_take_numpy_like_fit():
@@ -166,17 +166,17 @@ def test_evaluation_restores_training_mode_even_when_it_raises():
         train.evaluate(net, torch.randn(10, 3), y[:10], "cross_entropy")  # the wrong width
     assert net.training
     with pytest.raises(RuntimeError):
-        train.outputs(net, torch.randn(10, 3))
+        models.outputs(net, torch.randn(10, 3))
     assert net.training
     net.eval()
-    train.outputs(net, X)
+    models.outputs(net, X)
     assert not net.training, "an eval-mode model stays in eval mode"
 
 
 @pytest.mark.parametrize("call", [lambda net: train.evaluate(net, torch.zeros(0, 2), torch.zeros(0).long(),
                                                              "cross_entropy"),
-                                  lambda net: train.outputs(net, torch.zeros(0, 2)),
-                                  lambda net: train.predict(net, torch.zeros(0, 2))])
+                                  lambda net: models.outputs(net, torch.zeros(0, 2)),
+                                  lambda net: models.predict(net, torch.zeros(0, 2))])
 def test_empty_input_is_one_sentence(call):
     net, _, _ = _classifier()
     with pytest.raises(ValueError, match="empty|at least one example") as err:
@@ -195,7 +195,7 @@ def test_fit_bce_trains_on_logits_and_records_accuracy():
     h = train.fit(net, X, y, loss="bce", optimizer="adam", lr=0.05, epochs=100)
     assert h.final_loss < 0.5 * h.loss[0]
     assert h.last("train_acc") > 0.95
-    z = train.outputs(net, X)
+    z = models.outputs(net, X)
     assert h.final_loss == pytest.approx(F.binary_cross_entropy_with_logits(z, y).item(), rel=0.05)
 
 

@@ -256,9 +256,6 @@ def debug_loop(fn: Any) -> Verdict:
 
 # ---- 02.4: explore the one-cycle schedule's peak learning rate --------------------------------------------------
 
-PEAKS = (0.001, 0.003, 0.01, 0.03)
-
-
 def _peak_ranges() -> dict[float, tuple[float, float]]:
     """Median final MSE over three init seeds, [1, 32, 32, 32, 1], 300 steps, as SEED 0 and 1 give them."""
     return {0.001: (0.1, 0.5), 0.003: (3e-4, 5e-3), 0.01: (1e-4, 3e-3), 0.03: (2e-4, 6e-3)}
