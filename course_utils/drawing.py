@@ -86,7 +86,8 @@ def grow_view(ax: Axes, x_max: float) -> None:
     and widened to the axis's own ticks (Matplotlib's ``round_numbers`` mode: whole decades on a log axis).
 
     The view then changes only when the data passes one of these steps, so most frames of a growing curve
-    redraw its lines alone (see :class:`Blitter`).
+    redraw its lines alone (see :class:`Blitter`). y follows the data only while the axes autoscale y:
+    ``set_ylim`` switches that off, so after setting a starting view call ``ax.set_autoscaley_on(True)``.
     """
     if not (isinstance(x_max, numbers.Real) and 0 <= x_max < math.inf):
         raise ValueError(f"x_max must be a finite number of at least 0 (the last epoch), not {x_max!r}.")

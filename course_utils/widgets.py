@@ -206,6 +206,9 @@ class Playground(_Shown):
     """
 
     def __init__(self, settings: PlaygroundSettings | None = None, **kwargs: Any):
+        if settings is not None and not isinstance(settings, PlaygroundSettings):
+            raise TypeError(f"pass the settings by name, e.g. Playground(data_set={settings!r}), or as one "
+                            f"PlaygroundSettings; got {type(settings).__name__}.")
         if settings is not None and kwargs:
             raise ValueError("pass either a PlaygroundSettings or keyword arguments, not both.")
         s = self._start = settings if settings is not None else PlaygroundSettings(**kwargs)

@@ -298,6 +298,8 @@ def test_playground_settings_are_checked_once_in_one_object(monkeypatch):
     assert again.code_line == pg.code_line
     with pytest.raises(ValueError, match="either a PlaygroundSettings or keyword arguments, not both"):
         widgets.Playground(s, lr=0.1)
+    with pytest.raises(TypeError, match=r"by name, e.g. Playground\(data_set='moons'\)"):
+        widgets.Playground("moons")
 
 
 def test_code_line_is_the_settings_call_and_the_widget_shows_it_escaped(pg):
