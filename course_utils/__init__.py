@@ -1,8 +1,12 @@
 """Helpers for the course *Neural networks from zero with PyTorch*.
 
-One module per concern: ``data``, ``models``, ``train``, ``plot``, ``live``, ``scratch`` (and its
-speed-tuned twin ``scratch_fast``), ``gradcheck``, ``checkpoint``, ``exercises``. Importing the package is
-cheap: torch and matplotlib load only when a module that needs them is used.
+One module per concern: ``data`` (data sets), ``models`` (building and running models: ``mlp``,
+``outputs``, ``predict``, ``predict_proba``), ``train`` (``fit``, ``evaluate``, callbacks), ``checkpoint``
+(saving weights), ``plot`` (static figures), ``live`` (``LivePlot``), ``widgets`` (the playground and
+explorers), ``drawing`` (the frame helpers ``live`` and ``widgets`` share), ``scratch`` (a network in
+NumPy, and its speed-tuned twin ``scratch_fast``), ``gradcheck``, ``runtime`` (seeds, devices), ``validate``
+(the shared argument checks) and ``exercises``. Importing the package is cheap: torch and matplotlib load
+only when a module that needs them is used.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ __version__ = "0.1.0"
 
 _LAZY = {"set_seed": "runtime", "device": "runtime"}
 _MODULES = {"data", "models", "train", "plot", "live", "scratch", "scratch_fast", "gradcheck", "checkpoint",
-            "exercises", "runtime", "widgets"}
+            "exercises", "runtime", "widgets", "drawing", "validate"}
 
 __all__ = ["set_seed", "device", *sorted(_MODULES)]
 

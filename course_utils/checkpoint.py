@@ -1,4 +1,4 @@
-"""Saving and loading weights: atomic saves, safe loads, clear shape errors."""
+"""Saving and loading weights: where they go, atomic saves, safe loads, clear shape errors."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,19 @@ from pathlib import Path
 
 import torch
 from torch import nn
+
+from .data import data_dir
+
+__all__ = ["checkpoint_dir", "load", "save"]
+
+
+def checkpoint_dir() -> Path:
+    """Where lessons save weights: ``$COURSE_CHECKPOINTS``, else ``<data folder>/checkpoints``.
+
+    Asking creates nothing: :func:`save` makes the folder when it writes a file.
+    """
+    env = os.environ.get("COURSE_CHECKPOINTS")
+    return Path(env).expanduser() if env else data_dir() / "checkpoints"
 
 
 def save(model: nn.Module, path: str | Path) -> Path:

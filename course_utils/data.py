@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+__all__ = ["FASHION_CLASSES", "MNIST_FILES", "TOY_SETS", "CorruptDataError", "DataNotFoundError", "ImageSet",
+           "check_idx", "data_dir", "load_mnist", "regression_data", "sine_data", "toy_2d"]
+
 _REPO = Path(__file__).resolve().parents[1]
 
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -36,15 +39,6 @@ def data_dir() -> Path:
     if (_REPO / "pyproject.toml").exists():
         return _REPO / "data"
     return Path.cwd() / "data"
-
-
-def checkpoint_dir() -> Path:
-    """Where lessons save weights: ``$COURSE_CHECKPOINTS``, else ``<data folder>/checkpoints``.
-
-    Asking creates nothing: ``checkpoint.save`` makes the folder when it writes a file.
-    """
-    env = os.environ.get("COURSE_CHECKPOINTS")
-    return Path(env).expanduser() if env else data_dir() / "checkpoints"
 
 
 def regression_data(n: int = 100, noise: float = 0.2, seed: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,6 +11,9 @@ import numpy as np
 
 from . import scratch
 
+__all__ = ["check_layer", "check_numeric", "check_torch", "numerical_grad", "rel_error", "report", "to_torch",
+           "torch_grads"]
+
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
     """‖a − b‖ / (‖a‖ + ‖b‖), guarded against 0/0.

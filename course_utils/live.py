@@ -3,106 +3,26 @@
 In JupyterLab the figure animates while ``fit`` runs (at most ``fps`` redraws a second, never
 one per step). It uses one display handle that is updated in place, so a headless run
 (nbval, nbconvert) keeps exactly one static figure: the final state. Frames are blitted
-(:class:`Blitter`): the axes, ticks and legends are drawn again only when a view grows
-(:func:`grow_view`), so a frame costs a few milliseconds instead of tens.
+(:class:`~course_utils.drawing.Blitter`): the axes, ticks and legends are drawn again only when a
+view grows (:func:`~course_utils.drawing.grow_view`), so a frame costs a few milliseconds instead of tens.
 """
 from __future__ import annotations
 
-import io
-import itertools
-import math
-import numbers
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
-from matplotlib import rc_context
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from .train import Callback, History, outputs
+from .drawing import Blitter, grow_view, legend_below
+from .models import outputs
+from .train import Callback, History
 
-
-def png_bytes(canvas: FigureCanvasAgg, draw: bool = True) -> bytes:
-    """The canvas's figure as PNG bytes: one Agg render (no layout passes), light compression.
-
-    ``draw=False`` encodes what the canvas already holds (after :class:`Blitter` has drawn it).
-    """
-    from PIL import Image as PILImage
-    if draw:
-        canvas.draw()
-    rgba = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buf = io.BytesIO()
-    rgba.convert("RGB").save(buf, format="png", compress_level=1)
-    return buf.getvalue()
-
-
-class Blitter:
-    """Redraws only the artists that move (Matplotlib's blitting); gives the pixels of a full draw.
-
-    Everything but ``movers`` (images, lines, scatters, in drawing order) is drawn once and kept as a
-    picture; each frame puts the picture back and draws the movers, then the spines of their axes, on
-    top. The picture is redrawn when any axes' view limits change (their ticks and labels move), or after
-    :meth:`invalidate`. Static artists must not lie over a mover (keep legends outside the axes).
-    """
-
-    def __init__(self, canvas: FigureCanvasAgg, movers: Sequence[Artist]):
-        self.canvas, self.movers = canvas, list(movers)
-        axes = list(dict.fromkeys(a.axes for a in self.movers if a.axes is not None))
-        self.on_top = [s for ax in axes for s in ax.spines.values()]  # spines are drawn above the data
-        self.full_draws = 0
-        self._key: Any = None
-        self._picture: Any = None
-
-    def invalidate(self) -> None:
-        """Redraw everything next frame (after changing a static artist: a title, a legend, a colour bar)."""
-        self._picture = None
-
-    def png(self) -> bytes:
-        """Draw one frame and return it as PNG bytes."""
-        fig = self.canvas.figure
-        key = (self.canvas.get_width_height(), *((ax.get_xlim(), ax.get_ylim()) for ax in fig.axes))
-        shown = [a for a in self.movers + self.on_top if a.get_visible()]
-        if self._picture is None or key != self._key:
-            for a in shown:
-                a.set_visible(False)
-            try:
-                self.canvas.draw()
-            finally:
-                for a in shown:
-                    a.set_visible(True)
-            self._picture, self._key = self.canvas.copy_from_bbox(fig.bbox), key
-            self.full_draws += 1
-        else:
-            self.canvas.restore_region(self._picture)
-        renderer = self.canvas.get_renderer()
-        for a in shown:
-            a.draw(renderer)
-        return png_bytes(self.canvas, draw=False)
-
-
-def grow_view(ax: Axes, x_max: float) -> None:
-    """Show x from 0 to the first of 1, 2, 5, 10, 20, 50, ... at or above ``x_max``, and y fitted to the data
-    and widened to the axis's own ticks (Matplotlib's ``round_numbers`` mode: whole decades on a log axis).
-
-    The view then changes only when the data passes one of these steps, so most frames of a growing curve
-    redraw its lines alone (see :class:`Blitter`).
-    """
-    if not (isinstance(x_max, numbers.Real) and 0 <= x_max < math.inf):
-        raise ValueError(f"x_max must be a finite number of at least 0 (the last epoch), not {x_max!r}.")
-    steps = (m * 10 ** k for k in itertools.count() for m in (1, 2, 5))
-    ax.set_xlim(0, next(v for v in steps if v >= x_max))
-    ax.relim()
-    if not np.isfinite(ax.dataLim.get_points()).all():
-        return  # nothing plotted yet
-    ax.set_ymargin(0)  # the ticks give the margin
-    with rc_context({"axes.autolimit_mode": "round_numbers"}):
-        ax.autoscale_view(scalex=False)
+__all__ = ["LivePlot"]
 
 
 def _in_kernel() -> bool:
@@ -112,11 +32,6 @@ def _in_kernel() -> bool:
         return False
     ip = get_ipython()
     return ip is not None and hasattr(ip, "kernel")
-
-
-def _legend_below(ax: Axes) -> None:
-    # below the axes, where no curve can run under it (and where the blitted frames never draw)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8, frameon=False)
 
 
 class LivePlot(Callback):
@@ -166,9 +81,9 @@ class LivePlot(Callback):
             (self._fit_line,) = ax.plot([], [], lw=2, color="C3", label="model")
             ax.set_xlabel(self.xlabel)
             ax.set_ylabel("y")
-            _legend_below(ax)
-            pad = 0.1 * float(self.y.max() - self.y.min() + 1e-9)
-            ax.set_ylim(float(self.y.min()) - pad, float(self.y.max()) + pad)
+            legend_below(ax)
+            self._fit_ax = ax
+            self._fit_view(self.y.numpy())
         for keys, ax in zip(self.panels, axes):
             for k in keys:
                 (self._lines[k],) = ax.plot([], [], label=k)
@@ -179,12 +94,21 @@ class LivePlot(Callback):
                 ax.set_yscale("log")
                 ax.yaxis.set_minor_formatter(NullFormatter())  # the view spans whole decades: label those only
             ax.set_xlim(0, 1)
-            _legend_below(ax)
+            legend_below(ax)
         if self.title:
             self.fig.suptitle(self.title)
         self.fig.tight_layout()
         movers = [self._fit_line] if self._fit_line is not None else []
         self.blitter = Blitter(self.canvas, movers + list(self._lines.values()))
+
+    def _fit_view(self, ys: np.ndarray) -> None:
+        """y from the data's range and the curve's, with a 10 % margin; it changes only when the curve leaves it."""
+        ys = ys[np.isfinite(ys)]
+        lo, hi = float(np.min(ys, initial=float(self.y.min()))), float(np.max(ys, initial=float(self.y.max())))
+        y0, y1 = self._fit_ax.get_ylim()
+        if self._fit_ax.get_autoscaley_on() or lo < y0 or hi > y1:
+            pad = 0.1 * (hi - lo + 1e-9)
+            self._fit_ax.set_ylim(lo - pad, hi + pad)
 
     def _series(self, history: History, key: str) -> tuple[list, list]:
         if key == "loss":
@@ -200,6 +124,7 @@ class LivePlot(Callback):
             xs = self.x[self._order]
             pred = outputs(model, xs).reshape(-1).numpy()
             self._fit_line.set_data(xs[:, 0].numpy(), pred)
+            self._fit_view(pred)
         for keys, ax in zip(self.panels, self.axes[-len(self.panels):] if self.panels else []):
             for k in keys:
                 xs, ys = self._series(history, k)

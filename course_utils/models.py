@@ -1,13 +1,22 @@
-"""One model builder from a layer-size list, a parameter summary, and running a model outside training."""
+"""One model builder from a layer-size list, a parameter summary, and running a model outside training.
+
+Predictions follow scikit-learn's names: :func:`outputs` are a model's raw scores (logits, or
+regression values), :func:`predict` gives class labels and :func:`predict_proba` class probabilities.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
+
+__all__ = ["ACTIVATIONS", "ParamSummary", "check_activation", "check_cfg", "check_dropout", "device_of", "evaluating",
+           "mlp", "n_params", "outputs", "predict", "predict_proba", "summary"]
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
@@ -141,3 +150,61 @@ def summary(model: nn.Module) -> ParamSummary:
         rows.append((label, tuple(w.shape) if w is not None else None,
                      tuple(b.shape) if b is not None else None, sum(p.numel() for p in own.values())))
     return ParamSummary(rows)
+
+
+def _as_tensor(a: Any, name: str) -> torch.Tensor:
+    if isinstance(a, torch.Tensor):
+        return a
+    if isinstance(a, (np.ndarray, list, tuple)):
+        arr = np.asarray(a)
+        if arr.dtype == np.float64:
+            arr = arr.astype(np.float32)
+        return torch.as_tensor(arr)
+    raise TypeError(f"{name} must be a torch tensor or a NumPy array, not {type(a).__name__}.")
+
+
+def _for_model(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
+    """``X`` on the model's device, with the model's float dtype."""
+    param = next(model.parameters(), None)
+    if param is None:
+        return X
+    return X.to(param.device, param.dtype if X.is_floating_point() else X.dtype)
+
+
+def _labels(out: torch.Tensor) -> torch.Tensor:
+    """Class labels from raw outputs: the highest score, or a single logit above 0."""
+    if out.ndim != 2:
+        raise ValueError(f"a classifier outputs one row of scores per example, shape (N, classes); "
+                         f"got {tuple(out.shape)}.")
+    return (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(dim=1)
+
+
+def outputs(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
+    """The model's raw outputs (logits, or regression values) for X: ``(N, outputs)`` on the CPU.
+
+    Runs in eval mode without gradients, in batches, on the model's device; X is a tensor or a
+    NumPy array of shape ``(N, features)``.
+    """
+    X = _as_tensor(X, "X")
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError(f"X has shape {tuple(X.shape)}: give at least one example, one row per example.")
+    with evaluating(model):
+        return torch.cat([model(_for_model(model, xb)).cpu() for xb in X.split(batch_size)])
+
+
+def predict(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
+    """Class labels ``(N,)``, as scikit-learn's ``predict``: the class with the highest score."""
+    return _labels(outputs(model, X, batch_size))
+
+
+def predict_proba(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
+    """Class probabilities ``(N, classes)``, as scikit-learn's ``predict_proba``.
+
+    The softmax of the logits; a single logit column ``z`` gives ``[1 − σ(z), σ(z)]``.
+    """
+    out = outputs(model, X, batch_size)
+    _labels(out)  # the same shape rules as predict
+    if out.shape[1] == 1:
+        p = torch.sigmoid(out)
+        return torch.cat([1 - p, p], dim=1)
+    return out.softmax(dim=1)

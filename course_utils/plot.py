@@ -13,6 +13,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
+__all__ = ["CLASS_COLORS", "grid_predictions", "plot_classes", "plot_decision_boundary", "plot_fit", "plot_loss",
+           "show_images"]
+
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
@@ -37,7 +40,7 @@ def _is_torch_module(obj: Any) -> bool:
 def _outputs(model: Any, X: np.ndarray) -> np.ndarray:
     """What ``model`` returns for the points X, as a NumPy array."""
     if _is_torch_module(model):
-        from .train import outputs
+        from .models import outputs
         return outputs(model, X).numpy()
     if not callable(model):
         raise TypeError(f"model must be a torch model or a function of a NumPy array, not {type(model).__name__}.")

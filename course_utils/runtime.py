@@ -9,6 +9,8 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+__all__ = ["check_seed", "device", "seeded", "set_seed"]
+
 
 def set_seed(seed: int) -> None:
     """Seed Python's ``random``, NumPy's global generator and torch (CPU and every GPU).

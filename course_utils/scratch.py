@@ -4,7 +4,8 @@ Shapes: ``N`` examples, ``D`` input features, ``H`` output features. ``backward(
 handed the layer's input ``x`` explicitly (the only cache a layer needs; :class:`MLP` keeps each
 layer's input during ``forward``), stores the parameter gradients in ``layer.grads`` and returns the
 gradient for the input; it never updates anything, so gradients can be checked (see
-``course_utils.gradcheck``). The update is a separate step, :func:`sgd_step`.
+``course_utils.gradcheck``). The update is a separate step, :func:`sgd_step`; :func:`gradient_descent`
+repeats forward, backward and update.
 
 These layers are written to be read. ``course_utils.scratch_fast`` has the same interface, tuned
 for speed in float32, and is tested equal to this module.
@@ -15,6 +16,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+
+__all__ = ["INITS", "LOSSES", "Dense", "Layer", "Loss", "MLP", "ReLU", "Sigmoid", "Tanh", "bce_loss", "get_loss",
+           "gradient_descent", "mse_loss", "sgd_step", "sse_loss"]
 
 INITS = ("randn", "xavier", "he")
 
@@ -128,9 +132,6 @@ class Tanh(Layer):
         return grad_out * (1 - t ** 2)
 
 
-ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
-
-
 def _check_pair(p: np.ndarray, y: np.ndarray, name: str) -> None:
     if p.shape != y.shape:
         raise ValueError(f"{name}: predictions have shape {p.shape} but targets {y.shape}; "
@@ -200,8 +201,9 @@ class MLP:
     Weights come from ``rng`` (a NumPy Generator or a legacy ``RandomState``), else from ``seed``.
     """
 
-    dense = Dense                 # the layer classes it builds from (scratch_fast swaps in its own)
-    activation_classes = ACTIVATIONS
+    # the layer classes it builds from, by activation name (scratch_fast swaps in its own)
+    dense: type[Dense] = Dense
+    activation_classes: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 
     def __init__(self, cfg: Sequence[int], activations: Sequence[str | None], init: str = "randn",
                  seed: int | None = None, dtype: type = np.float64, rng=None):
@@ -216,7 +218,8 @@ class MLP:
             self.layers.append(self.dense(n_in, n_out, init, rng, dtype))
             if act is not None:
                 if act not in self.activation_classes:
-                    raise ValueError(f"activation {act!r} is unknown: use one of {', '.join(ACTIVATIONS)} or None.")
+                    known = ", ".join(self.activation_classes)
+                    raise ValueError(f"activation {act!r} is unknown: use one of {known} or None.")
                 self.layers.append(self.activation_classes[act]())
         self.dtype = dtype
         self.inputs: list[np.ndarray] = []
@@ -267,9 +270,13 @@ def sgd_step(model: MLP, lr: float) -> None:
         value -= lr * grad
 
 
-def train(model: MLP, X: np.ndarray, y: np.ndarray, *, lr: float, epochs: int,
-          loss: str = "sse") -> list[float]:
-    """Full-batch gradient descent (one step per epoch); returns the loss before each step."""
+def gradient_descent(model: MLP, X: np.ndarray, y: np.ndarray, *, lr: float, epochs: int,
+                     loss: str = "sse") -> list[float]:
+    """Full-batch gradient descent, one :func:`sgd_step` per epoch; returns the loss before each step.
+
+    X: (N, cfg[0]); y: (N, cfg[-1]) or (N,). Not ``train.fit``: no torch, the summed squared error by
+    default, and a plain list of losses back.
+    """
     loss_fn = get_loss(loss).numpy
     X = np.asarray(X, dtype=model.dtype)
     y = np.asarray(y, dtype=model.dtype).reshape(len(X), -1)

@@ -17,6 +17,8 @@ import numpy as np
 
 from . import scratch
 
+__all__ = ["MLP", "Dense", "ReLU", "Sigmoid", "Tanh"]
+
 
 class Dense(scratch.Dense):
     """``out = x @ W + b``, as :class:`course_utils.scratch.Dense`, with in-place BLAS gradients."""
@@ -91,14 +93,11 @@ class Tanh(scratch.Tanh):
         return grad_out * (1.0 - t * t)
 
 
-ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
-
-
 class MLP(scratch.MLP):
     """:class:`course_utils.scratch.MLP` built from the fast layers, float32 unless told otherwise."""
 
     dense = Dense
-    activation_classes = ACTIVATIONS
+    activation_classes = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 
     def __init__(self, cfg, activations, init: str = "randn", seed: int | None = None,
                  dtype: type = np.float32, rng=None):

@@ -2,9 +2,8 @@
 
 Vocabulary, the same across the package: ``epochs`` counts passes over the training set (with
 full-batch training an epoch is one step); ``batch_size`` is a whole number, or ``None`` for the
-full batch; ``weight_decay`` is the L2 penalty; ``outputs`` are a model's raw scores (logits, or
-regression values), ``predict`` gives class labels and ``predict_proba`` class probabilities, as
-in scikit-learn.
+full batch; ``weight_decay`` is the L2 penalty. Running a trained model (``outputs``, ``predict``,
+``predict_proba``) is in :mod:`course_utils.models`.
 """
 from __future__ import annotations
 
@@ -15,11 +14,15 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from .models import device_of, evaluating
+from .models import _as_tensor, _for_model, _labels, device_of, evaluating
+from .validate import whole
+
+__all__ = ["CLASSIFICATION", "LOSSES", "OPTIMIZERS", "SCHEDULES", "Callback", "EarlyStopping", "History",
+           "PrintEvery", "ProgressBar", "TrainingDiverged", "check_data", "evaluate", "fit", "make_optimizer",
+           "make_scheduler"]
 
 LOSSES: dict[str, Callable[[], nn.Module]] = {
     "mse": nn.MSELoss,
@@ -45,9 +48,10 @@ class History:
 
     ``epoch``, ``loss``, ``time`` and ``lr`` have one entry per epoch: the mean training loss,
     the training seconds so far (evaluation and callbacks excluded) and the learning rate the
-    epoch started with. ``metrics`` holds the periodic evaluations, aligned with
-    ``metrics["epoch"]``, e.g. ``metrics["val_acc"]``; ``metric_names`` lists the ones the last
-    ``fit`` records.
+    epoch started with. ``wall_time`` is the wall-clock seconds of the ``fit`` calls themselves
+    (input checks, evaluation and callbacks included), to compare with ``train_time``.
+    ``metrics`` holds the periodic evaluations, aligned with ``metrics["epoch"]``, e.g.
+    ``metrics["val_acc"]``; ``metric_names`` lists the ones the last ``fit`` records.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -135,7 +139,7 @@ class PrintEvery(Callback):
     """Print the training loss (and the metrics evaluated that epoch) every ``n`` epochs."""
 
     def __init__(self, n: int, unit: str = "epoch"):
-        self.n, self.unit = _whole("n", n), unit
+        self.n, self.unit = whole("n", n), unit
 
     def on_epoch_end(self, model: nn.Module, history: History) -> None:
         ep = history.epoch[-1]
@@ -177,7 +181,7 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  restore_best: bool = True):
-        self.monitor, self.patience = monitor, _whole("patience", patience)
+        self.monitor, self.patience = monitor, whole("patience", patience)
         self.min_delta, self.restore_best = float(min_delta), restore_best
         self.lower_is_better = monitor.endswith("loss")
         self.best: float | None = None
@@ -218,31 +222,6 @@ def batches(n: int, batch_size: int, *, generator: torch.Generator | None = None
     yield from torch.randperm(n, generator=generator).split(batch_size)
 
 
-def _whole(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
-    return int(value)
-
-
-def _as_tensor(a: Any, name: str) -> torch.Tensor:
-    if isinstance(a, torch.Tensor):
-        return a
-    if isinstance(a, (np.ndarray, list, tuple)):
-        arr = np.asarray(a)
-        if arr.dtype == np.float64:
-            arr = arr.astype(np.float32)
-        return torch.as_tensor(arr)
-    raise TypeError(f"{name} must be a torch tensor or a NumPy array, not {type(a).__name__}.")
-
-
-def _for_model(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
-    """``X`` on the model's device, with the model's float dtype."""
-    param = next(model.parameters(), None)
-    if param is None:
-        return X
-    return X.to(param.device, param.dtype if X.is_floating_point() else X.dtype)
-
-
 def _loss_fn(loss: str | Callable) -> tuple[Callable, str]:
     if isinstance(loss, str):
         if loss not in LOSSES:
@@ -263,11 +242,22 @@ def _check_rows(X: torch.Tensor, y: torch.Tensor, where: str) -> None:
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}{where}: they need one row per example each.")
     if len(X) == 0:
         raise ValueError(f"the data set{where} is empty: there is nothing to train on.")
-    if X.is_floating_point() and not torch.isfinite(X).all():
-        bad = int((~torch.isfinite(X)).reshape(len(X), -1).any(dim=1).sum())
-        raise ValueError(f"X{where} contains NaN or infinite values in {bad} rows: clean or drop them first.")
-    if y.is_floating_point() and not torch.isfinite(y).all():
-        raise ValueError(f"y{where} contains NaN or infinite values: clean or drop them first.")
+    for name, t in (("X", X), ("y", y)):
+        bad = _nonfinite_rows(t)
+        if len(bad):
+            raise ValueError(f"{name}{where} contains NaN or infinite values in {len(bad)} rows (the first is row "
+                             f"{int(bad[0])}): clean or drop them first.")
+
+
+def _nonfinite_rows(t: torch.Tensor) -> torch.Tensor:
+    """Indices of the rows of ``t`` that hold a NaN or an infinity (empty for integer tensors).
+
+    The fast path is one reduction: a sum is finite only if every entry is (or, rarely, when finite values
+    overflow it); only then are the rows searched, entry by entry.
+    """
+    if not t.is_floating_point() or bool(t.sum().isfinite()):
+        return t.new_empty(0, dtype=torch.long)
+    return (~torch.isfinite(t)).reshape(len(t), -1).any(dim=1).nonzero()[:, 0]
 
 
 def _check_dtypes(X: torch.Tensor, y: torch.Tensor, kind: str, where: str) -> None:
@@ -312,45 +302,6 @@ def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, na
     _check_rows(X, y, where)
     _check_dtypes(X, y, kind, where)
     _check_outputs(model, X, y, kind, where)
-
-
-def _labels(out: torch.Tensor) -> torch.Tensor:
-    """Class labels from raw outputs: the highest score, or a single logit above 0."""
-    if out.ndim != 2:
-        raise ValueError(f"a classifier outputs one row of scores per example, shape (N, classes); "
-                         f"got {tuple(out.shape)}.")
-    return (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(dim=1)
-
-
-def outputs(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
-    """The model's raw outputs (logits, or regression values) for X: ``(N, outputs)`` on the CPU.
-
-    Runs in eval mode without gradients, in batches, on the model's device; X is a tensor or a
-    NumPy array of shape ``(N, features)``.
-    """
-    X = _as_tensor(X, "X")
-    if X.ndim == 0 or len(X) == 0:
-        raise ValueError(f"X has shape {tuple(X.shape)}: give at least one example, one row per example.")
-    with evaluating(model):
-        return torch.cat([model(_for_model(model, xb)).cpu() for xb in X.split(batch_size)])
-
-
-def predict(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
-    """Class labels ``(N,)``, as scikit-learn's ``predict``: the class with the highest score."""
-    return _labels(outputs(model, X, batch_size))
-
-
-def predict_proba(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
-    """Class probabilities ``(N, classes)``, as scikit-learn's ``predict_proba``.
-
-    The softmax of the logits; a single logit column ``z`` gives ``[1 − σ(z), σ(z)]``.
-    """
-    out = outputs(model, X, batch_size)
-    _labels(out)  # the same shape rules as predict
-    if out.shape[1] == 1:
-        p = torch.sigmoid(out)
-        return torch.cat([1 - p, p], dim=1)
-    return out.softmax(dim=1)
 
 
 def evaluate(model: nn.Module, X: Any, y: Any, loss: str | Callable = "mse",
@@ -451,12 +402,32 @@ def _train_epoch(step: Callable, X: torch.Tensor, y: torch.Tensor, batch_size: i
     return total.item() / len(X)
 
 
+def _accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, batch_size: int = 16384) -> float:
+    """The share of rows of ``X`` (N, features) the model labels as ``y`` says: one pass in eval mode.
+
+    Only what accuracy needs: no loss, no autograd (``inference_mode``), large batches, and the count kept
+    on the device, so the pass waits for the device once, at the end.
+    """
+    correct = torch.zeros((), dtype=torch.long, device=X.device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for xb, yb in zip(X.split(batch_size), y.split(batch_size)):
+                out = model(_for_model(model, xb))
+                truth = yb.to(out.device) if kind == "cross_entropy" else (yb[:, 0] > 0.5).long().to(out.device)
+                correct += (_labels(out) == truth).sum().to(correct.device)
+    finally:
+        model.train(was_training)
+    return int(correct) / len(X)
+
+
 def _evaluate_epoch(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor],
                     val: tuple[torch.Tensor, torch.Tensor] | None, loss_fn: Callable, kind: str
                     ) -> dict[str, float]:
     values: dict[str, float] = {}
     if kind in CLASSIFICATION:
-        values["train_acc"] = _evaluate(model, *data, loss_fn, kind)["acc"]
+        values["train_acc"] = _accuracy(model, *data, kind)
     if val is not None:
         values.update({f"val_{k}": v for k, v in _evaluate(model, *val, loss_fn, kind).items()})
     return values
@@ -494,9 +465,10 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     is the training accuracy for classification. Pass ``history`` to continue a run. Raises
     :class:`TrainingDiverged` when the loss becomes NaN or infinite.
     """
-    epochs = _whole("epochs", epochs)
+    wall0 = time.perf_counter()
+    epochs = whole("epochs", epochs)
     if batch_size is not None:
-        batch_size = _whole("batch_size (None for the full batch)", batch_size)
+        batch_size = whole("batch_size (None for the full batch)", batch_size)
     if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
         raise ValueError(f"val must be a pair (X_val, y_val), not {type(val).__name__}.")
     loss_fn, kind = _loss_fn(loss)
@@ -513,7 +485,7 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     full_batch = batch_size is None or batch_size >= len(X)
     steps_per_epoch = 1 if full_batch else math.ceil(len(X) / batch_size)
     step = _make_step(model, opt, make_scheduler(opt, schedule, epochs * steps_per_epoch), loss_fn)
-    eval_every = _whole("eval_every", eval_every) if eval_every is not None else (
+    eval_every = whole("eval_every", eval_every) if eval_every is not None else (
         max(1, epochs // 100) if full_batch else 1)
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
 
@@ -524,7 +496,6 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     callbacks = list(callbacks)
     for cb in callbacks:
         cb.on_train_begin(model, hist)
-    wall0 = time.perf_counter()
     model.train()
     try:
         for e in range(start + 1, start + epochs + 1):
@@ -537,7 +508,8 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
             _stop_if_diverged(hist, full_batch, steps_per_epoch)
             if hist.metric_names and ((e - start) % eval_every == 0 or e == start + epochs):
                 hist._record_metrics(e, _evaluate_epoch(model, (X, y), val, loss_fn, kind))
-            if any(bool(cb.on_epoch_end(model, hist)) for cb in callbacks):
+            answers = [bool(cb.on_epoch_end(model, hist)) for cb in callbacks]  # every callback sees every epoch
+            if any(answers):
                 break
     finally:
         hist.wall_time += time.perf_counter() - wall0

@@ -6,7 +6,7 @@ yields (``await asyncio.sleep``), so the kernel reads widget messages, and Pause
 buttons act at once. Tasks return at once, so headless runs and tests use the blocking
 :meth:`Playground.run` instead. Views are rendered with Matplotlib's Agg canvas into an
 ``ipywidgets.Image`` and updated in place (``set_data``), never replotted; each frame redraws only the
-artists that move (``live.Blitter``).
+artists that move (``drawing.Blitter``).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import html
 import io
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import ipywidgets as W
@@ -27,35 +28,21 @@ from matplotlib.ticker import NullFormatter
 from PIL import Image as PILImage
 
 from . import data, models, train
-from .live import Blitter, grow_view, png_bytes
+from .drawing import Blitter, grow_view, legend_below, png_bytes
 from .runtime import seeded
+from .validate import one_of, whole, within
+
+__all__ = ["BATCH_SIZES", "WEIGHT_DECAYS", "DigitBrowser", "FitExplorer", "Playground", "PlaygroundSettings",
+           "parse_hidden", "playground"]
 
 BATCH_SIZES = [("8", 8), ("16", 16), ("32", 32), ("64", 64), ("full", None)]
 WEIGHT_DECAYS = [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
-ACTIVATIONS = ["relu", "tanh", "sigmoid"]
-OPTIMIZERS = ["sgd", "adam"]
 NEURONS_CAPTION = ("<b>hidden units</b>: each one's output over the plane (red low, blue high, each map on its "
                    "own scale; at most 16 units a layer)")
 
 
 def _warning(text: str) -> str:
     return f"<span style='color:#b00'>⚠ {html.escape(text)}</span>"
-
-
-def _one_of(name: str, value: Any, options: list) -> None:
-    if value not in options:
-        raise ValueError(f"{name} {value!r} is not offered here: use one of {', '.join(map(repr, options))}.")
-
-
-def _within(name: str, value: Any, lo: float, hi: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be a number from {lo:g} to {hi:g}, not {value!r}.")
-
-
-def _whole(name: str, value: Any, lo: int, hi: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < lo or (hi is not None and value > hi):
-        limit = f"from {lo} to {hi}" if hi is not None else f"of at least {lo}"
-        raise ValueError(f"{name} must be a whole number {limit}, not {value!r}.")
 
 
 class _Guard:
@@ -161,66 +148,101 @@ class _Shown:
         return bundle
 
 
+@dataclass(frozen=True)
+class PlaygroundSettings:
+    """What a :class:`Playground` starts from, checked once: a bad value raises a one-sentence ``ValueError``.
+
+    The first ten fields are the controls (and :meth:`code_line` shows them); ``hidden`` is typed as in its
+    control (``"8,8"``) and :attr:`sizes` holds it parsed, e.g. ``(8, 8)``. ``n`` points, ``epochs_per_frame``,
+    ``fps`` and the boundary's ``resolution`` (grid points a side) size the run. ``batch_size`` is a whole
+    number or ``None`` (the full batch); ``weight_decay`` is the L2 penalty.
+    """
+
+    data_set: str = "circles"
+    noise: float = 0.1
+    hidden: str = "8,8"
+    activation: str = "tanh"
+    lr: float = 0.03
+    optimizer: str = "adam"
+    batch_size: int | None = 32
+    weight_decay: float = 0.0
+    train_frac: float = 0.5
+    seed: int = 0
+    n: int = 400
+    epochs_per_frame: int = 5
+    fps: float = 15.0
+    resolution: int = 60
+    sizes: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        one_of("data_set", self.data_set, data.TOY_SETS)
+        within("noise", self.noise, 0.0, 0.5)
+        object.__setattr__(self, "sizes", tuple(parse_hidden(self.hidden)))
+        one_of("activation", self.activation, list(models.ACTIVATIONS))
+        within("lr", self.lr, 1e-4, 1.0)
+        one_of("optimizer", self.optimizer, train.OPTIMIZERS)
+        one_of("batch_size", self.batch_size, [v for _, v in BATCH_SIZES])
+        one_of("weight_decay", self.weight_decay, WEIGHT_DECAYS)
+        within("train_frac", self.train_frac, 0.1, 0.9)
+        whole("seed", self.seed, 0)
+        whole("n", self.n, 20, 5000)
+        whole("epochs_per_frame", self.epochs_per_frame, 1)
+        within("fps", self.fps, 0.1, 60)
+        whole("resolution", self.resolution, 10, 400)
+
+    def code_line(self) -> str:
+        """The call that recreates these controls: ``playground(data_set='circles', noise=0.1, ..., seed=0)``."""
+        shown = [f.name for f in fields(self)][:10]
+        return f"playground({', '.join(f'{k}={getattr(self, k)!r}' for k in shown)})"
+
+
 class Playground(_Shown):
     """TensorFlow-Playground-style explorer: data, network, controls and live views.
 
-    Every argument is also a control; :attr:`code_line` shows the call that recreates the state.
-    ``batch_size`` is a whole number or ``None`` (the full batch); ``weight_decay`` is the L2 penalty.
-    Bad arguments raise a one-sentence ``ValueError``; later, an error inside any control's
-    callback or the play task shows one sentence under the buttons, and the controls keep working.
+    Every setting of :class:`PlaygroundSettings` is an argument, and the first ten are also controls;
+    :attr:`code_line` shows the call that recreates the current state. Bad arguments raise a one-sentence
+    ``ValueError``; later, an error inside any control's callback or the play task shows one sentence
+    under the buttons, and the controls keep working.
     """
 
-    def __init__(self, data_set: str = "circles", noise: float = 0.1, hidden: str = "8,8",
-                 activation: str = "tanh", lr: float = 0.03, optimizer: str = "adam",
-                 batch_size: int | None = 32, weight_decay: float = 0.0, train_frac: float = 0.5,
-                 n: int = 400, seed: int = 0, epochs_per_frame: int = 5, fps: float = 15.0,
-                 resolution: int = 60):
-        _one_of("data_set", data_set, list(data.TOY_SETS))
-        _within("noise", noise, 0.0, 0.5)
-        parse_hidden(hidden)
-        _one_of("activation", activation, ACTIVATIONS)
-        _within("lr", lr, 1e-4, 1.0)
-        _one_of("optimizer", optimizer, OPTIMIZERS)
-        _one_of("batch_size", batch_size, [v for _, v in BATCH_SIZES])
-        _one_of("weight_decay", weight_decay, WEIGHT_DECAYS)
-        _within("train_frac", train_frac, 0.1, 0.9)
-        _whole("n", n, 20, 5000)
-        _whole("seed", seed, 0)
-        _whole("epochs_per_frame", epochs_per_frame, 1)
-        _within("fps", fps, 0.1, 60)
-        _whole("resolution", resolution, 10, 400)
-        self.seed, self.n, self.resolution, self.epochs_per_frame = seed, n, resolution, epochs_per_frame
-        self.interval = 1.0 / fps
+    def __init__(self, settings: PlaygroundSettings | None = None, **kwargs: Any):
+        if settings is not None and not isinstance(settings, PlaygroundSettings):
+            raise TypeError(f"pass the settings by name, e.g. Playground(data_set={settings!r}), or as one "
+                            f"PlaygroundSettings; got {type(settings).__name__}.")
+        if settings is not None and kwargs:
+            raise ValueError("pass either a PlaygroundSettings or keyword arguments, not both.")
+        s = self._start = settings if settings is not None else PlaygroundSettings(**kwargs)
+        self.seed, self.n, self.resolution, self.epochs_per_frame = s.seed, s.n, s.resolution, s.epochs_per_frame
+        self.interval = 1.0 / s.fps
         self.frames = 0
         self._task: asyncio.Task | None = None
-        self._build_controls(data_set, noise, hidden, activation, lr, optimizer, batch_size, weight_decay,
-                             train_frac)
+        self._build_controls(s)
         self._build_figure()
         self._make_data()
-        self._make_model()
+        self._make_model(s.sizes)
         self._connect()
         self.render()
 
-    def _build_controls(self, data_set: str, noise: float, hidden: str, activation: str, lr: float,
-                        optimizer: str, batch_size: int | None, weight_decay: float, train_frac: float) -> None:
+    def _build_controls(self, s: PlaygroundSettings) -> None:
         style, lay, small = {"description_width": "90px"}, W.Layout(width="260px"), W.Layout(width="84px")
-        self.data_w = W.Dropdown(options=list(data.TOY_SETS), value=data_set, description="data",
+        self.data_w = W.Dropdown(options=list(data.TOY_SETS), value=s.data_set, description="data",
                                  style=style, layout=lay)
-        self.noise_w = W.FloatSlider(value=noise, min=0.0, max=0.5, step=0.01, description="noise",
+        self.noise_w = W.FloatSlider(value=s.noise, min=0.0, max=0.5, step=0.01, description="noise",
                                      continuous_update=False, style=style, layout=lay)
-        self.split_w = W.FloatSlider(value=train_frac, min=0.1, max=0.9, step=0.1, description="train share",
+        self.split_w = W.FloatSlider(value=s.train_frac, min=0.1, max=0.9, step=0.1, description="train share",
                                      continuous_update=False, style=style, layout=lay)
         self.regen_w = W.Button(description="regenerate", icon="refresh", layout=W.Layout(width="260px"))
-        self.hidden_w = W.Text(value=hidden, description="hidden sizes", continuous_update=False,
+        self.hidden_w = W.Text(value=s.hidden, description="hidden sizes", continuous_update=False,
                                style=style, layout=lay)
-        self.act_w = W.Dropdown(options=ACTIVATIONS, value=activation, description="activation",
+        self.act_w = W.Dropdown(options=list(models.ACTIVATIONS), value=s.activation, description="activation",
                                 style=style, layout=lay)
-        self.lr_w = W.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.25, description="learning rate",
+        self.lr_w = W.FloatLogSlider(value=s.lr, base=10, min=-4, max=0, step=0.25, description="learning rate",
                                      readout_format=".4f", continuous_update=False, style=style, layout=lay)
-        self.opt_w = W.Dropdown(options=OPTIMIZERS, value=optimizer, description="optimizer", style=style, layout=lay)
-        self.batch_w = W.Dropdown(options=BATCH_SIZES, value=batch_size, description="batch size",
+        self.opt_w = W.Dropdown(options=list(train.OPTIMIZERS), value=s.optimizer, description="optimizer",
+                                style=style, layout=lay)
+        self.batch_w = W.Dropdown(options=BATCH_SIZES, value=s.batch_size, description="batch size",
                                   style=style, layout=lay)
-        self.decay_w = W.Dropdown(options=WEIGHT_DECAYS, value=weight_decay, description="L2 (weight decay)",
+        self.decay_w = W.Dropdown(options=WEIGHT_DECAYS, value=s.weight_decay, description="L2 (weight decay)",
                                   style=style, layout=lay)
         self.play_w = W.ToggleButton(value=False, description="play", icon="play", layout=small)
         self.step_w = W.Button(description="step", icon="step-forward", layout=small)
@@ -234,7 +256,7 @@ class Playground(_Shown):
         for w in (self.data_w, self.noise_w, self.split_w):
             w.observe(g(self.regenerate), names="value")
         self.regen_w.on_click(g(lambda: self.regenerate(new_seed=True)))
-        self.hidden_w.observe(g(self.reset), names="value")
+        self.hidden_w.observe(g(self._on_hidden), names="value")
         self.act_w.observe(g(self.reset), names="value")
         for w in (self.opt_w, self.lr_w, self.decay_w):  # keep the weights, change how they move
             w.observe(g(self._new_optimizer), names="value")
@@ -254,39 +276,45 @@ class Playground(_Shown):
         self.extent = (-lim, lim, -lim, lim)
         self.grid = torch.from_numpy(np.c_[xx.ravel(), yy.ravel()])
 
-    def _make_model(self) -> bool:
-        """Build the model from the controls; on bad hidden sizes keep the last good one and say why."""
-        try:
-            hidden = parse_hidden(self.hidden_w.value)
-        except ValueError as exc:
-            self.message_w.value = _warning(f"{exc} The last good network is kept.")
-            return False
-        self.cfg = [2, *hidden, 2]
+    def _make_model(self, sizes: tuple[int, ...] | list[int]) -> None:
+        """A fresh network with these hidden sizes and the chosen activation, its optimizer and an empty history."""
+        self.cfg = [2, *sizes, 2]
         with seeded(self.seed):  # the same start for the same settings; the learner's RNG is untouched
             self.model = models.mlp(self.cfg, activation=self.act_w.value)
         self.history = train.History()
         self.message_w.value = ""
         self._new_optimizer()
-        return True
+
+    def _on_hidden(self) -> None:
+        """New hidden sizes typed: a fresh network; on bad sizes keep the last good one and say why."""
+        try:
+            sizes = parse_hidden(self.hidden_w.value)
+        except ValueError as exc:
+            self.message_w.value = _warning(f"{exc} The last good network is kept.")
+            return
+        self._make_model(sizes)
+        self.render()
 
     def _new_optimizer(self) -> None:
         self.optimizer = train.make_optimizer(self.model, self.opt_w.value, self.lr_w.value,
                                               weight_decay=self.decay_w.value)
         self._update_code()
 
-    def _update_code(self) -> None:
-        settings = {"data_set": self.data_w.value, "noise": round(self.noise_w.value, 2),
-                    "hidden": self.hidden_w.value, "activation": self.act_w.value,
-                    "lr": float(f"{self.lr_w.value:.4g}"), "optimizer": self.opt_w.value,
-                    "batch_size": self.batch_w.value, "weight_decay": self.decay_w.value,
-                    "train_frac": round(self.split_w.value, 1), "seed": self.seed}
-        args = ", ".join(f"{k}={v!r}" for k, v in settings.items())
-        self.code_w.value = f"<code>{html.escape(f'playground({args})')}</code>"
+    @property
+    def settings(self) -> PlaygroundSettings:
+        """The current settings, read from the controls (``hidden``: the sizes of the network shown)."""
+        return replace(self._start, data_set=self.data_w.value, noise=round(self.noise_w.value, 2),
+                       hidden=",".join(map(str, self.cfg[1:-1])), activation=self.act_w.value,
+                       lr=float(f"{self.lr_w.value:.4g}"), optimizer=self.opt_w.value, batch_size=self.batch_w.value,
+                       weight_decay=self.decay_w.value, train_frac=round(self.split_w.value, 1), seed=self.seed)
 
     @property
     def code_line(self) -> str:
         """The call that recreates the current settings."""
-        return html.unescape(self.code_w.value.removeprefix("<code>").removesuffix("</code>"))
+        return self.settings.code_line()
+
+    def _update_code(self) -> None:
+        self.code_w.value = f"<code>{html.escape(self.code_line)}</code>"
 
     @property
     def epoch(self) -> int:
@@ -296,12 +324,13 @@ class Playground(_Shown):
         if new_seed:
             self.seed += 1
         self._make_data()
-        self._make_model()
+        self._make_model(self.cfg[1:-1])
         self._rebuild_points()
         self.render()
 
     def reset(self) -> None:
-        self._make_model()
+        """A fresh network of the same shape (from the same seed): epoch 0."""
+        self._make_model(self.cfg[1:-1])
         self.render()
 
     def step(self, epochs: int | None = None, draw: bool = True) -> None:
@@ -343,25 +372,32 @@ class Playground(_Shown):
         key = [Line2D([], [], ls="", marker="o", mfc=cmap(0.0), mec="black", mew=0.4, label="class 0"),
                Line2D([], [], ls="", marker="o", mfc=cmap(1.0), mec="black", mew=0.4, label="class 1"),
                Line2D([], [], ls="", marker="x", color="0.3", label="test point")]
-        self.ax_b.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=7,
-                         frameon=False, handletextpad=0.2, columnspacing=0.8)  # below the plane, over no data
+        legend_below(self.ax_b, 0.16, handles=key, fontsize=7, handletextpad=0.2, columnspacing=0.8)
         (self.l_train,) = self.ax_l.plot([], [], label="train loss")
         (self.l_test,) = self.ax_l.plot([], [], label="test loss")
         self.ax_l.set_yscale("log")
         self.ax_l.yaxis.set_minor_formatter(NullFormatter())  # the view spans whole decades (grow_view)
         self.ax_l.set(xlabel="epoch", ylabel="cross-entropy loss (log scale)", title="loss")
-        self.ax_l.set(xlim=(0, 1), ylim=(0.1, 1))  # before the first step: two classes start near ln 2 = 0.69
+        self._empty_loss_view()
         self.ax_l.title.set_fontsize(9)
         self.ax_l.xaxis.label.set_fontsize(8)
         self.ax_l.yaxis.label.set_fontsize(8)
         self.ax_l.tick_params(labelsize=7)
-        # below the axes, where no curve can run under it
-        self.ax_l.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
+        legend_below(self.ax_l, 0.16, ncol=2)
         # fixed margins, not tight_layout: the loss axis's tick labels widen as it rescales, and must not run into
         # the colour bar's label
         self.fig.subplots_adjust(left=0.05, right=0.98, bottom=0.2, top=0.92, wspace=0.42)
         # each frame redraws the boundary, the points and the loss curves; the rest only when the loss view grows
         self.blitter = Blitter(self.canvas, [self.im, self.sc_train, self.sc_test, self.l_train, self.l_test])
+
+    def _empty_loss_view(self) -> None:
+        """The loss view before the first step: two classes start near ln 2 = 0.69.
+
+        ``set_ylim`` switches y-autoscaling off; it is switched back on so that :func:`grow_view` follows the
+        curves once there are any.
+        """
+        self.ax_l.set(xlim=(0, 1), ylim=(0.1, 1))
+        self.ax_l.set_autoscaley_on(True)
 
     def _rebuild_points(self) -> None:
         self.im.set_extent(self.extent)
@@ -396,12 +432,15 @@ class Playground(_Shown):
         """Update every artist in place and refresh the image widgets."""
         if self.frames == 0:
             self._rebuild_points()
-        p = train.predict_proba(self.model, self.grid)[:, 1].numpy().reshape(self.resolution, self.resolution)
+        p = models.predict_proba(self.model, self.grid)[:, 1].numpy().reshape(self.resolution, self.resolution)
         self.im.set_data(p)
         h = self.history
         self.l_train.set_data(h.epoch, h.loss)
         self.l_test.set_data(h.metrics.get("epoch", []), h.metrics.get("val_loss", []))
-        grow_view(self.ax_l, h.epochs)
+        if h.epochs:
+            grow_view(self.ax_l, h.epochs)
+        else:  # a new network: the view starts afresh
+            self._empty_loss_view()
         self.view_w.value = self.blitter.png()
         self.neurons_w.value = self._neurons_png()
         acc = f", test accuracy {h.metrics['val_acc'][-1]:.3f}" if h.metrics.get("val_acc") else ""
@@ -478,12 +517,13 @@ class FitExplorer(_Shown):
             raise ValueError("x and y must be tensors of the same shape (N, 1), with N ≥ 2: "
                              "use x.view(-1, 1) and y.view(-1, 1).")
         parse_hidden(hidden)
-        _whole("max_epochs", max_epochs, 10)
-        _whole("epochs", epochs, 10, max_epochs)
-        _one_of("optimizer", optimizer, list(train.OPTIMIZERS))
-        _one_of("schedule", schedule, [None, *train.SCHEDULES])
-        _within("lr", lr, 1e-6, 10.0)
-        _within("scale", scale, 1e-6, 1e6)
+        whole("max_epochs", max_epochs, 10)
+        whole("epochs", epochs, 10, max_epochs)
+        one_of("optimizer", optimizer, train.OPTIMIZERS)
+        one_of("schedule", schedule, [None, *train.SCHEDULES])
+        within("lr", lr, 1e-6, 10.0)
+        within("scale", scale, 1e-6, 1e6)
+        whole("seed", seed, 0)
         self.x, self.y, self.lr, self.optimizer, self.schedule, self.scale, self.seed = (
             x, y, lr, optimizer, schedule, scale, seed)
         self.hidden_w = W.Text(value=hidden, description="hidden sizes", continuous_update=False)
@@ -493,7 +533,7 @@ class FitExplorer(_Shown):
         self.view_w = W.Image(format="png")
         self.fig = Figure(figsize=(5.5, 3.2), dpi=80)
         self.canvas = FigureCanvasAgg(self.fig)
-        ax = self.fig.subplots()
+        self.ax = ax = self.fig.subplots()
         self._xs = x[torch.argsort(x[:, 0])]
         ax.plot(x[:, 0].numpy(), y[:, 0].numpy(), ".", ms=3, color="0.6", label="data")
         (self.line,) = ax.plot([], [], lw=2, color="C3", label="model")
@@ -523,7 +563,9 @@ class FitExplorer(_Shown):
             self.info_w.value = _warning(str(exc))
             return
         self.model, self.mse, self.n_params = model, h.final_loss, models.n_params(model)
-        self.line.set_data(self._xs[:, 0].numpy(), train.outputs(model, self._xs / self.scale)[:, 0].numpy())
+        self.line.set_data(self._xs[:, 0].numpy(), models.outputs(model, self._xs / self.scale)[:, 0].numpy())
+        self.ax.relim()  # the view holds the data and the new curve, also where the curve is far from the data
+        self.ax.autoscale_view()
         self.info_w.value = (f"cfg {[1, *hidden, 1]}: <b>{self.n_params:,}</b> parameters, final MSE "
                              f"<b>{self.mse:.5f}</b> after {h.epochs} epochs ({h.train_time:.2f} s)")
         self.view_w.value = png_bytes(self.canvas)

@@ -44,7 +44,7 @@ FIT_CASES = [
     ("lengths differ", lambda: (*_reg()[:2], torch.randn(19, 1)), {}, ValueError, "X has 20 rows but y has 19"),
     ("empty", lambda: (models.mlp([1, 2, 1]), torch.zeros(0, 1), torch.zeros(0, 1)), {}, ValueError, "empty"),
     ("NaN in X", lambda: (_reg()[0], torch.tensor([[1.0], [float("nan")]]), torch.zeros(2, 1)), {}, ValueError, "NaN or infinite values in 1 rows"),
-    ("inf in y", lambda: (_reg()[0], torch.zeros(2, 1), torch.tensor([[1.0], [float("inf")]])), {}, ValueError, "y contains NaN"),
+    ("inf in y", lambda: (_reg()[0], torch.zeros(2, 1), torch.tensor([[1.0], [float("inf")]])), {}, ValueError, "y contains NaN or infinite values in 1 rows"),
     ("float labels for CE", lambda: (*_clf()[:2], torch.rand(20)), {"loss": "cross_entropy"}, TypeError, r"integer class labels .*y\.long\(\)"),
     ("int targets for MSE", lambda: (*_reg()[:2], torch.ones(20, 1, dtype=torch.long)), {}, TypeError, r"float targets.*y\.float\(\)"),
     ("int X", lambda: (_reg()[0], torch.ones(20, 1, dtype=torch.long), torch.zeros(20, 1)), {}, TypeError, r"X has dtype torch.int64.*X\.float\(\)"),
@@ -188,8 +188,8 @@ def test_package_arguments_get_one_sentence(call, msg):
 
 def test_asking_for_the_checkpoint_folder_creates_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_CHECKPOINTS", str(tmp_path / "ck"))
-    assert data.checkpoint_dir() == tmp_path / "ck" and not (tmp_path / "ck").exists()
-    checkpoint.save(models.mlp([2, 2]), data.checkpoint_dir() / "m.pt")
+    assert checkpoint.checkpoint_dir() == tmp_path / "ck" and not (tmp_path / "ck").exists()
+    checkpoint.save(models.mlp([2, 2]), checkpoint.checkpoint_dir() / "m.pt")
     assert (tmp_path / "ck" / "m.pt").is_file(), "saving creates the folder"
 
 

@@ -33,7 +33,7 @@ def test_data_dir_follows_env(tmp_path, monkeypatch):
     monkeypatch.delenv("COURSE_DATA")
     assert data.data_dir().name == "data"
     monkeypatch.setenv("COURSE_CHECKPOINTS", str(tmp_path / "ck"))
-    assert data.checkpoint_dir() == tmp_path / "ck"
+    assert checkpoint.checkpoint_dir() == tmp_path / "ck"
 
 
 def test_regression_and_sine_data():

@@ -88,3 +88,19 @@ def test_the_kept_weights_are_a_copy_that_later_training_does_not_change():
 def test_accuracy_monitors_are_higher_is_better(monitor):
     assert not train.EarlyStopping(monitor).lower_is_better
     assert train.EarlyStopping("val_loss").lower_is_better and train.EarlyStopping("loss").lower_is_better
+
+
+def test_callbacks_after_an_early_stopping_see_the_epoch_it_stops_at():
+    # a progress bar or PrintEvery placed after EarlyStopping must get its last tick/line too
+    seen = []
+
+    class Record(train.Callback):
+        def on_epoch_end(self, model, history):
+            seen.append(history.epoch[-1])
+
+    stop = train.EarlyStopping("val_loss", patience=2)
+    x, y = data.regression_data(seed=0)
+    h = train.fit(models.mlp([1, 4, 1]), x, y, epochs=10, val=(x, y), eval_every=1000,
+                  callbacks=[_Scripted([3, 1, 2, 2.5, 2.2, 2, 2, 2, 2, 2]), stop, Record()])
+    assert stop.stopped_epoch == h.epochs == 4
+    assert seen == [1, 2, 3, 4], "the callback after EarlyStopping saw every epoch, the last included"

@@ -179,3 +179,29 @@ def test_machine_path_pattern_finds_what_it_should():
     assert MACHINE_PATH.search(f"saved to {ROOT}/notebooks/x.pt") and MACHINE_PATH.search("C:\\Users\\ada")
     for fine in ("saved to mnist_mlp.pt", "data folder: MNIST/raw", "x / 10", "3/4 of the points", "https://x.org/home/a"):
         assert not MACHINE_PATH.search(fine), fine
+
+
+PACKAGE_MODULES = sorted(p.stem for p in (ROOT / "course_utils").glob("*.py") if p.stem != "__init__")
+
+
+def test_every_module_lists_its_api_in_all_and_defines_each_concept_once():
+    import importlib
+    where: dict[str, list[str]] = {}
+    for name in PACKAGE_MODULES:
+        mod = importlib.import_module(f"course_utils.{name}")
+        assert isinstance(getattr(mod, "__all__", None), list), f"course_utils.{name} has no __all__"
+        missing = [n for n in mod.__all__ if not hasattr(mod, n)]
+        assert not missing, f"course_utils.{name}.__all__ names what it lacks: {missing}"
+        assert not [n for n in mod.__all__ if n.startswith("_")], f"course_utils.{name} exports private names"
+        for n in vars(mod):
+            where.setdefault(n, []).append(name)
+    assert "batches" not in importlib.import_module("course_utils.train").__all__, "a helper, not the API"
+    # one definition per concept: the tables and predictions live in one module, the others import them
+    for concept, home in [("ACTIVATIONS", "models"), ("OPTIMIZERS", "train"), ("outputs", "models"),
+                          ("predict", "models"), ("predict_proba", "models"), ("checkpoint_dir", "checkpoint"),
+                          ("grow_view", "drawing"), ("Blitter", "drawing"), ("png_bytes", "drawing")]:
+        holders = [m for m in where.get(concept, []) if m != home and
+                   getattr(importlib.import_module(f"course_utils.{m}"), concept) is not
+                   getattr(importlib.import_module(f"course_utils.{home}"), concept)]
+        assert not holders and home in where.get(concept, []), f"{concept}: defined in {home} and in {holders}"
+    assert "_whole" not in where, f"one set of validators (course_utils.validate), not _whole in {where.get('_whole')}"

@@ -144,7 +144,7 @@ def test_live_fit_plot_is_blitted_between_view_changes():
 
 
 def test_grow_view_steps_x_through_1_2_5_and_y_through_whole_decades():
-    from course_utils.live import grow_view
+    from course_utils.drawing import grow_view
     ax = plt.figure().subplots()
     ax.set_yscale("log")
     (line,) = ax.plot([], [])

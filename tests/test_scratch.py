@@ -12,7 +12,7 @@ LAYERS = ["dense", "relu", "sigmoid", "tanh"]
 def _layer(kind, d_in, d_out, seed):
     if kind == "dense":
         return scratch.Dense(d_in, d_out, init="xavier", rng=np.random.default_rng(seed))
-    return scratch.ACTIVATIONS[kind]()
+    return scratch.MLP.activation_classes[kind]()
 
 
 @given(st.sampled_from(LAYERS), st.integers(1, 6), st.integers(1, 5), st.integers(1, 5), st.integers(0, 10_000))
@@ -64,7 +64,7 @@ def test_eight_layer_cfg_trains():
     assert sum(isinstance(layer, scratch.Dense) for layer in model.layers) == 8
     X = np.random.default_rng(0).standard_normal((64, 2))
     y = (X[:, :1] > 0).astype(float)
-    losses = scratch.train(model, X, y, lr=0.5, epochs=200, loss="bce")
+    losses = scratch.gradient_descent(model, X, y, lr=0.5, epochs=200, loss="bce")
     assert losses[-1] < 0.5 * losses[0]
     assert max(gradcheck.check_torch(model, X, y, "bce").values()) < 1e-9
 
@@ -75,7 +75,7 @@ def test_numpy_and_torch_trajectories_coincide():
     y = y.reshape(-1, 1).astype(float)
     model = scratch.MLP([2, 16, 8, 1], ["relu", "sigmoid", "sigmoid"], rng=np.random.RandomState(0))
     net = gradcheck.to_torch(model)
-    ours = scratch.train(model, X, y, lr=0.8, epochs=200, loss="mse")
+    ours = scratch.gradient_descent(model, X, y, lr=0.8, epochs=200, loss="mse")
     opt = torch.optim.SGD(net.parameters(), lr=0.8)
     Xt, yt = torch.as_tensor(X), torch.as_tensor(y)
     theirs = []
@@ -99,7 +99,7 @@ SHAPE_CASES = [
     (lambda: scratch.MLP([2, 0, 1], ["relu", None]), r"cfg\[1\] is 0"),
     (lambda: scratch.Dense(2, 3, init="zeros"), "init 'zeros' is unknown"),
     (lambda: scratch.MLP([2, 1], [None]).backward(np.ones((1, 1))), "call forward before backward"),
-    (lambda: scratch.train(scratch.MLP([2, 1], [None]), np.ones((3, 2)), np.ones(3), lr=0.1, epochs=1, loss="hinge"),
+    (lambda: scratch.gradient_descent(scratch.MLP([2, 1], [None]), np.ones((3, 2)), np.ones(3), lr=0.1, epochs=1, loss="hinge"),
      "loss 'hinge' is unknown: use one of sse, mse, bce"),
     (lambda: gradcheck.check_torch(scratch.MLP([2, 1], ["sigmoid"]), np.ones((3, 2)), np.ones(3), "ce"),
      "loss 'ce' is unknown"),
@@ -152,7 +152,7 @@ def test_fast_layers_equal_the_plain_ones(kind, n, d_in, d_out, seed, dtype):
         plain = scratch.Dense(d_in, d_out, rng=np.random.default_rng(seed), dtype=dtype)
         fast = scratch_fast.Dense(d_in, d_out, rng=np.random.default_rng(seed), dtype=dtype)
     else:
-        plain, fast = scratch.ACTIVATIONS[kind](), FAST_LAYERS[kind]()
+        plain, fast = scratch.MLP.activation_classes[kind](), FAST_LAYERS[kind]()
     out = plain.forward(x)
     g = rng.standard_normal(out.shape).astype(dtype)
     rtol = 1e-12 if dtype == np.float64 else 1e-5
@@ -173,8 +173,8 @@ def test_fast_mlp_trains_like_the_plain_one(cfg, seed, act):
     X, y = rng.standard_normal((16, 2)), rng.integers(0, 2, (16, 1)).astype(float)
     plain = scratch.MLP(cfg, acts, init="xavier", seed=seed)
     fast64 = scratch_fast.MLP(cfg, acts, init="xavier", seed=seed, dtype=np.float64)
-    assert np.allclose(scratch.train(fast64, X, y, lr=0.5, epochs=5, loss="mse"),
-                       scratch.train(plain, X, y, lr=0.5, epochs=5, loss="mse"), rtol=1e-12)
+    assert np.allclose(scratch.gradient_descent(fast64, X, y, lr=0.5, epochs=5, loss="mse"),
+                       scratch.gradient_descent(plain, X, y, lr=0.5, epochs=5, loss="mse"), rtol=1e-12)
     fast32 = scratch_fast.MLP(cfg, acts, init="xavier", seed=seed)
     for (_, a, _), (_, b, _) in zip(plain.parameters(), fast32.parameters()):
         b[...] = a

@@ -140,17 +140,17 @@ def test_outputs_predict_and_predict_proba_follow_scikit_learn_meanings():
     net, X, _ = _classifier()
     with torch.no_grad():
         logits = net(X)
-    assert torch.allclose(train.outputs(net, X.numpy(), batch_size=8), logits)
-    assert torch.equal(train.predict(net, X), logits.argmax(1))
-    assert torch.allclose(train.predict_proba(net, X), logits.softmax(1))
+    assert torch.allclose(models.outputs(net, X.numpy(), batch_size=8), logits)
+    assert torch.equal(models.predict(net, X), logits.argmax(1))
+    assert torch.allclose(models.predict_proba(net, X), logits.softmax(1))
     with runtime.seeded(2):
         binary = models.mlp([2, 4, 1])
     with torch.no_grad():
         z = binary(X)
-    p = train.predict_proba(binary, X)
+    p = models.predict_proba(binary, X)
     assert p.shape == (50, 2) and torch.allclose(p[:, 1], torch.sigmoid(z[:, 0]))
     assert torch.allclose(p.sum(1), torch.ones(50))
-    assert torch.equal(train.predict(binary, X), (z[:, 0] > 0).long())
+    assert torch.equal(models.predict(binary, X), (z[:, 0] > 0).long())
 
 
 def test_evaluate_and_outputs_take_numpy_like_fit():
@@ -166,17 +166,17 @@ def test_evaluation_restores_training_mode_even_when_it_raises():
         train.evaluate(net, torch.randn(10, 3), y[:10], "cross_entropy")  # the wrong width
     assert net.training
     with pytest.raises(RuntimeError):
-        train.outputs(net, torch.randn(10, 3))
+        models.outputs(net, torch.randn(10, 3))
     assert net.training
     net.eval()
-    train.outputs(net, X)
+    models.outputs(net, X)
     assert not net.training, "an eval-mode model stays in eval mode"
 
 
 @pytest.mark.parametrize("call", [lambda net: train.evaluate(net, torch.zeros(0, 2), torch.zeros(0).long(),
                                                              "cross_entropy"),
-                                  lambda net: train.outputs(net, torch.zeros(0, 2)),
-                                  lambda net: train.predict(net, torch.zeros(0, 2))])
+                                  lambda net: models.outputs(net, torch.zeros(0, 2)),
+                                  lambda net: models.predict(net, torch.zeros(0, 2))])
 def test_empty_input_is_one_sentence(call):
     net, _, _ = _classifier()
     with pytest.raises(ValueError, match="empty|at least one example") as err:
@@ -195,7 +195,7 @@ def test_fit_bce_trains_on_logits_and_records_accuracy():
     h = train.fit(net, X, y, loss="bce", optimizer="adam", lr=0.05, epochs=100)
     assert h.final_loss < 0.5 * h.loss[0]
     assert h.last("train_acc") > 0.95
-    z = train.outputs(net, X)
+    z = models.outputs(net, X)
     assert h.final_loss == pytest.approx(F.binary_cross_entropy_with_logits(z, y).item(), rel=0.05)
 
 
@@ -334,3 +334,48 @@ def test_minibatch_epoch_loss_is_the_mean_over_examples():
     h = train.fit(net, X, y, optimizer=frozen, epochs=1, batch_size=4, seed=0)   # batches of 4, 4 and 2
     with torch.no_grad():
         assert h.loss[0] == pytest.approx(F.mse_loss(net(X), y).item(), rel=1e-6)
+
+
+def test_a_bad_row_is_named_and_finite_values_whose_sum_overflows_are_accepted():
+    X, y = torch.zeros(8, 3), torch.zeros(8, 1)
+    X[5, 1] = float("inf")
+    X[6, 2] = float("nan")
+    with pytest.raises(ValueError, match=r"X contains NaN or infinite values in 2 rows \(the first is row 5\)"):
+        train.fit(models.mlp([3, 1]), X, y, epochs=1)
+    y[3, 0] = float("nan")
+    with pytest.raises(ValueError, match=r"y contains NaN or infinite values in 1 rows \(the first is row 3\)"):
+        train.fit(models.mlp([3, 1]), torch.zeros(8, 3), y, epochs=1)
+    # every value finite, but their float32 sum is infinite: the fast check alone would refuse good data
+    big = torch.full((8, 3), 3e38)
+    assert not big.sum().isfinite()
+    train.check_data(models.mlp([3, 1]), big, torch.zeros(8, 1), "mse")  # no error
+
+
+def test_train_acc_is_the_accuracy_of_the_model_after_the_epoch_in_eval_mode():
+    X, y = data.toy_2d("moons", 300, 0.2, 0)
+    torch.manual_seed(0)
+    net = models.mlp([2, 16, 2], dropout=0.5)    # dropout: the accuracy must be measured in eval mode
+    h = train.fit(net, X, y, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=3, batch_size=64, seed=0)
+    assert net.training, "fit leaves the model in training mode"
+    assert h.metrics["train_acc"][-1] == train.evaluate(net, X, y, "cross_entropy")["acc"]
+    assert train._accuracy(net, X, y, "cross_entropy", batch_size=7) == h.metrics["train_acc"][-1]
+    assert net.training, "the accuracy pass gives the mode back"
+    logit = models.mlp([2, 8, 1])
+    yb = y.float().view(-1, 1)
+    hb = train.fit(logit, X, yb, loss="bce", lr=0.5, epochs=5)
+    assert hb.metrics["train_acc"][-1] == train.evaluate(logit, X, yb, "bce")["acc"]
+
+
+def test_wall_time_covers_the_whole_call():
+    import time
+
+    class SlowStart(train.Callback):   # stands for fit's one-off work before the first epoch
+        def on_train_begin(self, model, history):
+            time.sleep(0.05)
+    X, y = data.toy_2d("circles", 200, 0.1, 0)
+    h = train.fit(models.mlp([2, 8, 2]), X, y, loss="cross_entropy", epochs=3, batch_size=50,
+                  callbacks=[SlowStart()])
+    assert h.wall_time >= h.train_time + 0.05 and h.train_time > 0
+    before = h.wall_time
+    train.fit(models.mlp([2, 8, 2]), X, y, loss="cross_entropy", epochs=2, batch_size=50, history=h)
+    assert h.wall_time > before and h.wall_time >= h.train_time

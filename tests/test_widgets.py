@@ -1,5 +1,6 @@
 """Drive the widgets through their traits and buttons, as a learner's clicks would."""
 import asyncio
+import dataclasses
 
 import numpy as np
 import pytest
@@ -280,3 +281,42 @@ def test_playground_frames_are_the_pixels_of_full_draws_and_mostly_blitted(pg):
     assert same_as_full_draw()
     pg.data_w.value = "spiral"                 # a new extent: the plane's limits change
     assert same_as_full_draw()
+
+
+def test_playground_settings_are_checked_once_in_one_object(monkeypatch):
+    calls = []
+    parse = widgets.parse_hidden
+    monkeypatch.setattr(widgets, "parse_hidden", lambda text: calls.append(text) or parse(text))
+    pg = widgets.playground(n=60, resolution=12, hidden=" 6, 3 ")
+    assert calls.count(" 6, 3 ") == 1, "the typed sizes are parsed once, by the settings object"
+    assert "hidden='6,3'" in pg.code_line, "the code line shows the sizes of the network built"
+    s = widgets.PlaygroundSettings(hidden="6,3", n=60, resolution=12)
+    assert s.sizes == (6, 3) and pg.settings == s and pg.cfg == [2, 6, 3, 2]
+    with pytest.raises(AttributeError):
+        s.lr = 0.5                                    # frozen: one checked set of values
+    again = widgets.Playground(s)
+    assert again.code_line == pg.code_line
+    with pytest.raises(ValueError, match="either a PlaygroundSettings or keyword arguments, not both"):
+        widgets.Playground(s, lr=0.1)
+    with pytest.raises(TypeError, match=r"by name, e.g. Playground\(data_set='moons'\)"):
+        widgets.Playground("moons")
+
+
+def test_code_line_is_the_settings_call_and_the_widget_shows_it_escaped(pg):
+    import html
+    pg.opt_w.value, pg.lr_w.value = "adamw", 0.1
+    line = pg.code_line
+    assert line == pg.settings.code_line() and "optimizer='adamw'" in line and "lr=0.1" in line
+    assert pg.code_w.value == f"<code>{html.escape(line)}</code>"
+    rebuilt = eval(line, {"playground": widgets.PlaygroundSettings})
+    s = pg.settings
+    sizing = {"n": s.n, "resolution": s.resolution, "epochs_per_frame": s.epochs_per_frame, "fps": s.fps}
+    assert dataclasses.replace(rebuilt, **sizing) == s, "the line holds every control's value"
+
+
+def test_the_playground_offers_the_packages_own_activations_and_optimizers(pg):
+    from course_utils import models, train
+    assert list(pg.act_w.options) == list(models.ACTIVATIONS)
+    assert list(pg.opt_w.options) == list(train.OPTIMIZERS)
+    pg.act_w.value = "gelu"
+    assert isinstance(pg.model[1], torch.nn.GELU)

@@ -283,7 +283,7 @@ def debug_loop(fn: Any) -> Verdict:
     Y = y.reshape(-1, 1).astype(float)
     mine, ref = (scratch.MLP([2, 8, 1], ["sigmoid", "sigmoid"], seed=0) for _ in range(2))
     start = _weights(mine)
-    want = scratch.train(ref, X, Y, lr=0.5, epochs=DEBUG_STEPS, loss="mse")
+    want = scratch.gradient_descent(ref, X, Y, lr=0.5, epochs=DEBUG_STEPS, loss="mse")
     got = run(fn, mine, X, Y, 0.5, DEBUG_STEPS, name="train_steps")
     after = _weights(mine)
     if all(np.array_equal(a, b) for a, b in zip(start, after)):
