@@ -454,7 +454,8 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
         weight_decay: float = 0.0, epochs: int = 100, batch_size: int | None = None,
         schedule: Any = None, val: tuple[Any, Any] | None = None, eval_every: int | None = None,
         callbacks: Sequence[Callback] = (), seed: int | None = None,
-        device: torch.device | str | None = None, history: History | None = None) -> History:
+        device: torch.device | str | None = None, history: History | None = None,
+        train_acc_rows: int | None = 10_000) -> History:
     """Train ``model`` on ``(X, y)`` and return its :class:`History`.
 
     ``batch_size=None`` trains full-batch (one step per epoch); otherwise each epoch visits every
@@ -462,7 +463,9 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     ``"cross_entropy"``, ``"bce"`` (on logits) or a function; ``optimizer`` a name or an optimizer;
     ``schedule`` as in :func:`make_scheduler`. ``val=(X_val, y_val)`` is evaluated every
     ``eval_every`` epochs (default: every epoch with mini-batches, 100 times per run full-batch), as
-    is the training accuracy for classification. Pass ``history`` to continue a run. Raises
+    is the training accuracy for classification: on every k-th training row, at most ``train_acc_rows`` of
+    them (a fixed sample, as cs231n's ``Solver`` does; ``None``: every row), so that on a large training set
+    it costs a small part of an epoch. Pass ``history`` to continue a run. Raises
     :class:`TrainingDiverged` when the loss becomes NaN or infinite.
     """
     wall0 = time.perf_counter()
@@ -488,6 +491,7 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     eval_every = whole("eval_every", eval_every) if eval_every is not None else (
         max(1, epochs // 100) if full_batch else 1)
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    every = 1 if train_acc_rows is None else math.ceil(len(X) / whole("train_acc_rows", train_acc_rows))
 
     hist = history if history is not None else History()
     hist.metric_names = (("train_acc",) if kind in CLASSIFICATION else ()) + (
@@ -507,7 +511,7 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
             hist.time.append(t_offset + seconds)
             _stop_if_diverged(hist, full_batch, steps_per_epoch)
             if hist.metric_names and ((e - start) % eval_every == 0 or e == start + epochs):
-                hist._record_metrics(e, _evaluate_epoch(model, (X, y), val, loss_fn, kind))
+                hist._record_metrics(e, _evaluate_epoch(model, (X[::every], y[::every]), val, loss_fn, kind))
             answers = [bool(cb.on_epoch_end(model, hist)) for cb in callbacks]  # every callback sees every epoch
             if any(answers):
                 break

@@ -366,6 +366,21 @@ def test_train_acc_is_the_accuracy_of_the_model_after_the_epoch_in_eval_mode():
     assert hb.metrics["train_acc"][-1] == train.evaluate(logit, X, yb, "bce")["acc"]
 
 
+def test_train_acc_on_a_large_set_is_measured_on_a_fixed_sample_of_its_rows():
+    X, y = data.toy_2d("moons", 2_500, 0.3, 0)
+    torch.manual_seed(0)
+    net = models.mlp([2, 8, 2])
+    h = train.fit(net, X, y, loss="cross_entropy", lr=0.5, epochs=2, batch_size=500, train_acc_rows=1_000)
+    sample = train.evaluate(net, X[::3], y[::3], "cross_entropy")["acc"]     # every 3rd row: 834 of 2,500
+    assert h.metrics["train_acc"][-1] == sample != train.evaluate(net, X, y, "cross_entropy")["acc"]
+    h = train.fit(net, X, y, loss="cross_entropy", lr=0.5, epochs=1, batch_size=500, train_acc_rows=None)
+    assert h.metrics["train_acc"][-1] == train.evaluate(net, X, y, "cross_entropy")["acc"]
+    h = train.fit(net, X, y, loss="cross_entropy", lr=0.5, epochs=1, batch_size=500)   # the default: 10,000 rows
+    assert h.metrics["train_acc"][-1] == train.evaluate(net, X, y, "cross_entropy")["acc"]
+    with pytest.raises(ValueError, match="train_acc_rows"):
+        train.fit(net, X, y, loss="cross_entropy", epochs=1, train_acc_rows=0)
+
+
 def test_wall_time_covers_the_whole_call():
     import time
 
