@@ -605,9 +605,12 @@ class DigitBrowser(_Shown):
         p = self.probs[i].numpy()
         label, pred = int(self.labels[i]), int(p.argmax())
         self.im.set_data(self.images[i].numpy())
-        for k, bar in enumerate(self.bars):
+        for k, (bar, tick) in enumerate(zip(self.bars, self.ax_bar.get_xticklabels())):
+            colour = "C2" if k == label else ("C3" if k == pred else "0.6")   # true green, a wrong prediction red
             bar.set_height(float(p[k]))
-            bar.set_color("C2" if k == label else ("C3" if k == pred else "0.6"))
+            bar.set_color(colour)
+            tick.set_color("black" if colour == "0.6" else colour)   # seen even where the bar is too short to
+            tick.set_fontweight("normal" if colour == "0.6" else "bold")   # see: a confident mistake's true digit
         self.info_w.value = (f"true <b>{self.classes[label]}</b>, predicted <b>{self.classes[pred]}</b> "
                              f"with probability {p[pred]:.2f}")
         self.view_w.value = png_bytes(self.canvas)

@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 import torch
+from matplotlib.colors import to_rgba
 
 from course_utils import widgets
 
@@ -155,6 +156,14 @@ def test_digit_browser_shows_probabilities():
     assert "true <b>3</b>" in b.info_w.value
     assert np.isclose(b.bars[int(probs[3].argmax())].get_height(), float(probs[3].max()))
     assert np.array_equal(b.im.get_array(), images[3].numpy())
+    # a confident mistake: the true digit's bar is near 0 high, so its label carries the colour too
+    sure = torch.full((5, 10), 1e-4).index_fill_(1, torch.tensor([7]), 1 - 9e-4)
+    b = widgets.DigitBrowser(images, labels, sure)
+    b.index_w.value = 2
+    ticks = {t.get_text(): t for t in b.ax_bar.get_xticklabels()}
+    assert b.bars[2].get_height() < 0.01 and b.bars[2].get_facecolor() == to_rgba("C2")
+    assert ticks["2"].get_color() == "C2" and ticks["7"].get_color() == "C3" and ticks["5"].get_color() == "black"
+    assert ticks["2"].get_fontweight() == "bold"
     with pytest.raises(ValueError, match="same, non-zero length"):
         widgets.DigitBrowser(images, labels[:2], probs)
 
