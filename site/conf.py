@@ -40,6 +40,7 @@ myst_heading_anchors = 3
 
 # Package reference.
 autosummary_generate = True
+autosummary_ignore_module_all = False   # each module's __all__ is its API: helpers such as train.batches stay out
 autosummary_context = {"hidden": REFERENCE_HIDDEN}  # _templates/autosummary/module.rst skips these
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints_format = "short"
