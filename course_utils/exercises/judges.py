@@ -310,6 +310,15 @@ def sweep_setting(key: str, what: str) -> Callable[[Any], dict[str, Any]]:
     return setting
 
 
+def outside(table: dict[float, float], ranges: dict[float, tuple[float, float]]) -> tuple[float, float] | None:
+    """The first ``(setting, value)`` of ``table`` whose value lies outside its known ``(low, high)`` range."""
+    for key, (lo, hi) in ranges.items():
+        value = next((v for k, v in table.items() if math.isclose(k, key)), None)
+        if value is not None and not lo <= value <= hi:
+            return key, value
+    return None
+
+
 def sweep_finding(table: Mapping[float, float], steps: Any, what: str) -> Verdict | str:
     """What a sweep of one rate shows (a sentence), or a hint when it shows nothing to compare."""
     if len(table) < 2:

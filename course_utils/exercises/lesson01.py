@@ -19,6 +19,7 @@ from .judges import (
     module_class,
     number,
     number_giveaways,
+    outside,
     read_sweep,
     run,
     shape,
@@ -88,12 +89,12 @@ def _lr_sweep(result: Any) -> Verdict:
     """``result``: {"steps": n, "median final MSE": {learning rate: median over the seeds (inf: diverged)}}."""
     steps, table = read_sweep(result, SWEEP_KEY, "learning rate")
     if as_number(steps) == SWEEP_STARTER["steps"]:
-        for lr, (lo, hi) in _sweep_ranges().items():
-            value = next((e for r, e in table.items() if math.isclose(r, lr)), None)
-            if value is not None and not lo <= value <= hi:
-                return wrong(f"for lr {lr:g} at 100 steps your median, {value:.3g}, is outside what this sweep gives "
-                             f"(init seeds 0-4, the lesson's data): did the data, the net or the seeds change too? "
-                             f"Change one thing at a time.")
+        off = outside(table, _sweep_ranges())
+        if off is not None:
+            lr, value = off
+            return wrong(f"for lr {lr:g} at 100 steps your median, {value:.3g}, is outside what this sweep gives "
+                         f"(init seeds 0-4, the lesson's data): did the data, the net or the seeds change too? "
+                         f"Change one thing at a time.")
     finding = sweep_finding(table, steps, "learning rate")
     if isinstance(finding, Verdict):
         return finding

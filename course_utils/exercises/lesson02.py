@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .core import Exercise, Verdict, register, right, wrong
-from .judges import LearnerError, as_number, code, explore, number_giveaways, read_sweep, run, sweep_finding
+from .judges import LearnerError, as_number, code, explore, number_giveaways, outside, read_sweep, run, sweep_finding
 
 # ---- 02.1: make_layers with the activation as an argument ----------------------------------------------------
 
@@ -278,12 +278,12 @@ def _judge_peaks(result: Any) -> Verdict:
     """``result``: {"steps": n, "schedule": s, "median final MSE": {peak learning rate: median over the seeds}}."""
     steps, table = read_sweep(result, PEAK_KEY, "peak learning rate")
     if as_number(steps) == PEAK_STARTER["steps"] and result["schedule"] == PEAK_STARTER["schedule"]:
-        for lr, (lo, hi) in _peak_ranges().items():
-            value = next((e for r, e in table.items() if math.isclose(r, lr)), None)
-            if value is not None and not lo <= value <= hi:
-                return wrong(f"for peak {lr:g} at 300 steps your median, {value:.3g}, is outside what this sweep "
-                             f"gives (three seeds, the lesson's data): did the net or the data change too? Change "
-                             f"one thing at a time.")
+        off = outside(table, _peak_ranges())
+        if off is not None:
+            lr, value = off
+            return wrong(f"for peak {lr:g} at 300 steps your median, {value:.3g}, is outside what this sweep "
+                         f"gives (three seeds, the lesson's data): did the net or the data change too? Change "
+                         f"one thing at a time.")
     finding = sweep_finding(table, steps, "peak learning rate")
     if isinstance(finding, Verdict):
         return finding
