@@ -4,6 +4,6 @@
 ⏳ not answered yet (a notebook run never fails on it). Expected values, hints and explanations
 live in one module per lesson (``lesson01`` ...), never in the exercise cell.
 """
-from .core import Exercise, Verdict, all_exercises, check, get, judge, probe, register
+from .core import Exercise, Verdict, all_exercises, build, check, get, judge, probe, register, require
 
-__all__ = ["Exercise", "Verdict", "all_exercises", "check", "get", "judge", "probe", "register"]
+__all__ = ["Exercise", "Verdict", "all_exercises", "build", "check", "get", "judge", "probe", "register", "require"]

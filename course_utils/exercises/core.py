@@ -60,6 +60,8 @@ class Exercise:
     the strings that would give the answer away: no hint and no exercise cell may contain them.
     ``wrong_answers`` are snippets of code with a typical mistake, as a learner would type them
     in the exercise cell; the tests run each in the lesson and require a ❌ without giveaways.
+    ``reference(**context)`` returns the course's own version of a piece the lesson goes on with (a
+    class, a function, a trained model): :func:`build` hands it on until the learner's version passes.
     """
 
     id: str
@@ -70,6 +72,7 @@ class Exercise:
     wrong_answers: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     blank: str = "replace None with your answer, then run this cell again."
+    reference: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d\d\.\d+", self.id):
@@ -79,6 +82,7 @@ class Exercise:
 
 
 REGISTRY: dict[str, Exercise] = {}
+_LAST: dict[str, Verdict] = {}   # the latest verdict of each exercise in this kernel, for require()
 
 
 def register(*exercises: Exercise) -> None:
@@ -132,7 +136,37 @@ def judge(exercise_id: str, answer: Any, **context: Any) -> Verdict:
 
 def check(exercise_id: str, answer: Any, **context: Any) -> None:
     """Print one line: ✅ right (with the explanation), ❌ not yet (with a hint) or ⏳ not answered."""
-    print(judge(exercise_id, answer, **context))
+    verdict = _LAST[exercise_id] = judge(exercise_id, answer, **context)
+    print(verdict)
+
+
+GOES_ON = " Until yours passes, the cells below use the course's version."
+
+
+def build(exercise_id: str, answer: Any, **context: Any) -> Any:
+    """Judge a piece the lesson goes on with: print one line, return the piece to use from here on.
+
+    That is the learner's ``answer`` once it is right; until then the course's reference, so an
+    unfinished or wrong piece never sets off a cascade of errors in the cells below.
+    """
+    ex = get(exercise_id)
+    if ex.reference is None:
+        raise ValueError(f"exercise {exercise_id} has no reference to go on with: use exercises.check.")
+    verdict = _LAST[exercise_id] = judge(exercise_id, answer, **context)
+    if verdict.ok:
+        print(verdict)
+        return answer
+    print(f"{verdict}{GOES_ON}")
+    return ex.reference(**{k: context[k] for k in ex.context})
+
+
+def require(exercise_id: str) -> None:
+    """For graded (hidden) tests: raise ``AssertionError`` unless this kernel's last verdict on it is ✅."""
+    verdict = _LAST.get(exercise_id)
+    if verdict is None:
+        raise AssertionError(f"exercise {exercise_id} has not been checked in this run: run its check cell.")
+    if not verdict.ok:
+        raise AssertionError(str(verdict))
 
 
 def probe(exercise_id: str, answer: Any, **context: Any) -> None:
