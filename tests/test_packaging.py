@@ -290,3 +290,21 @@ def test_every_module_lists_its_api_in_all_and_defines_each_concept_once():
                    getattr(importlib.import_module(f"course_utils.{home}"), concept)]
         assert not holders and home in where.get(concept, []), f"{concept}: defined in {home} and in {holders}"
     assert "_whole" not in where, f"one set of validators (course_utils.validate), not _whole in {where.get('_whole')}"
+
+
+GLOSSARY_TERMS = ["loss", "gradient", "learning rate", "epoch, step, batch", "SGD", "broadcasting", "momentum", "Adam",
+                  "learning-rate schedule (one-cycle)", "logits", "softmax", "cross-entropy", "initialisation",
+                  "validation set", "standard error", "overfitting", "L2 / weight decay", "dropout", "early stopping"]
+
+
+def test_glossary_links_each_term_to_the_place_that_first_explains_it():
+    rows = re.findall(r"^\| ([^|]+?) \| [^|]+ \| <a href=\"lessons/([\w/]+)\.html#(term-[\w-]+)\">",
+                      (ROOT / "site" / "glossary.md").read_text(), re.M)
+    assert [r[0] for r in rows] == GLOSSARY_TERMS
+    for term, page, anchor in rows:
+        nb = json.loads((ROOT / "notebooks" / f"{page}.ipynb").read_text())
+        md = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+        assert sum(f'<a id="{anchor}"></a>' in m for m in md) == 1, f"{term}: no anchor {anchor} in {page}"
+        earlier = sorted(ROOT.glob("notebooks/0*.ipynb"))
+        for path in earlier[:[p.stem for p in earlier].index(page)]:
+            assert f'id="{anchor}"' not in path.read_text(), f"{term} is anchored in {path.name} too"
