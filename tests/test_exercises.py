@@ -19,7 +19,7 @@ def test_verdicts_print_one_marked_line(capsys):
     assert str(core.right("because.")) == "✅ Right: because."
     assert str(core.wrong("look again.")) == "❌ Not yet: look again."
     assert str(core.unanswered("fill it in.")) == "⏳ Not answered yet: fill it in."
-    exercises.check("01.2", None)
+    exercises.check("01.3", None)
     assert capsys.readouterr().out.startswith("⏳ Not answered yet")
 
 
@@ -40,7 +40,7 @@ def test_a_crash_in_the_learners_code_is_a_verdict_not_an_exception():
 
 
 def test_probe_prints_the_verdict_and_the_giveaways_as_json(capsys):
-    exercises.probe("01.4", 4 * 32 + 32 * 16 + 16 * 2)   # the weights of TwoHidden(4, 32, 16, 2), no biases
+    exercises.probe("01.4", 4 * 32 + 32 * 16 + 16 * 2)   # the weights of a 4-32-16-2 net, no biases
     line = capsys.readouterr().out
     record = json.loads(line.removeprefix("PROBE "))
     assert record["status"] == "wrong" and "bias" in record["message"] and "722" in record["giveaways"]

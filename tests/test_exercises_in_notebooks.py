@@ -1,7 +1,7 @@
 """Every lesson as a learner meets it, with a second seed, then Run All again.
 
 For each notebook, one kernel runs (with ``SEED = 1`` instead of 0):
-1. the learner's edition (tools/editions.py), untouched: no cell raises and every check says ⏳ (a piece the
+1. the learner's edition (tools/editions.py, without the source's guard cells), untouched: no cell raises and every check says ⏳ (a piece the
    lesson goes on with is replaced by the course's version); after each check, every typical wrong answer of
    the registry, in the learner's cell, gets ❌ with a hint that contains none of the answer's giveaways; then
    the source's solution (or an explore task's example change, before the wrong answers) gets ✅;
@@ -60,10 +60,13 @@ def _second_seed(cells) -> None:
         c.source = c.source.replace("SEED = 0", "SEED = 1")
 
 
-def _lesson_plan(source) -> tuple[list, list[dict]]:
+def _lesson_plan(full) -> tuple[list, list[dict]]:
     """The learner's edition with the probes, then the source again; what each probe cell expects."""
-    edition = editions.learner_edition(source)
+    edition = editions.learner_edition(full)
     edition.cells = [c for c in edition.cells if not c.id.endswith("-solution")]
+    source = copy.deepcopy(full)
+    source.cells = [c for c in full.cells if not editions.is_guard(c)]   # as the learner's edition has them
+    assert [c.id for c in source.cells] == [c.id for c in edition.cells]
     solutions = {i for i, c in enumerate(source.cells) if editions.is_solution(c)}
     after = {}
     for i in solutions:
@@ -94,7 +97,7 @@ def _lesson_plan(source) -> tuple[list, list[dict]]:
                 cells.append(nbformat.v4.new_code_cell(re.sub(r"(?m)^.*exercises\.require\(.*$", "", check)
                                                        + "\n" + "\n".join(probes)))
                 plan.append({"kind": "solution", "cell": len(cells) - 1, "ids": ids})
-    again = copy.deepcopy(source.cells)
+    again = copy.deepcopy(full.cells)
     for c in again:
         c.id = f"{c.id}-again"
     return cells + again, plan

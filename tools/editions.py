@@ -10,6 +10,8 @@ out: ``ClearSolutions`` turns each region into the stub below, ``ClearHiddenTest
 checks only ``nbgrader autograde`` runs, ``ClearOutput`` empties the cells the learner fills and their
 checks, ``LockCells`` keeps the checks read-only. Every other stored output stays, so the learner sees
 what their code should produce, and after each solution cell comes a folded "Stuck? Show a solution".
+The guard cells (tag ``remove-cell``: the asserts that keep the source's claims true in CI) stay in the
+source: a learner's own right answer, written another way, must not trip a claim about the course's run.
 
 ``lab`` never overwrites a notebook the learner changed: it writes the lessons that are new, refreshes
 the ones the learner never touched, and keeps (and names, one line each) every one they changed.
@@ -46,6 +48,10 @@ def is_graded(cell: nbformat.NotebookNode) -> bool:
     return bool(nbgrader_meta(cell).get("grade"))
 
 
+def is_guard(cell: nbformat.NotebookNode) -> bool:
+    return "remove-cell" in cell.get("metadata", {}).get("tags", [])
+
+
 def shown_solution(source: str) -> str:
     """A solution cell's code as the learner may reveal it: the markers go, hidden tests never are in it."""
     return "\n".join(line for line in source.splitlines() if line.strip() not in MARKERS)
@@ -67,8 +73,9 @@ def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The learner's edition of a source notebook (the source is left as it is)."""
     from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, LockCells
 
-    source = nb
-    nb = copy.deepcopy(nb)
+    source = copy.deepcopy(nb)
+    source.cells = [c for c in source.cells if not is_guard(c)]
+    nb = copy.deepcopy(source)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     resources = {"metadata": {}}
     nb, _ = ClearSolutions(code_stub={"python": STUB}).preprocess(nb, resources)
