@@ -62,8 +62,7 @@ def test_right_answers_are_judged_right(exercise_id, source, name):
 def test_the_loop_and_the_fixed_debug_loop_are_judged_right():
     answer, context = _loop(lesson04.LOOP_RIGHT)
     assert exercises.judge("04.5", answer, **context).ok
-    fixed = lesson04.BROKEN_LOOP.replace("value = value - lr * g", "value -= lr * g")
-    assert exercises.judge("04.6", _define(fixed, "train_steps")).ok
+    assert exercises.judge("04.6", _define(lesson04.DEBUG_RIGHT, "train_steps")).ok
 
 
 def test_right_answers_in_other_styles():
@@ -85,8 +84,12 @@ def test_right_answers_in_other_styles():
     loop = lesson04.LOOP_RIGHT.replace("value -= lr * g", "value[...] = value - lr * g")
     answer, context = _loop(loop)
     assert exercises.judge("04.5", answer, **context).ok
-    slice_update = lesson04.BROKEN_LOOP.replace("value = value - lr * g", "value[...] = value - lr * g")
-    assert exercises.judge("04.6", _define(slice_update, "train_steps")).ok
+    before = lesson04.BROKEN_LOOP.replace(lesson04.TRACK, "").replace(
+        "        p = model.forward(X)\n", lesson04.TRACK + "        p = model.forward(X)\n")
+    assert exercises.judge("04.6", _define(before, "train_steps")).ok
+    again = lesson04.BROKEN_LOOP.replace("        model.backward(grad)\n",
+                                         "        model.forward(X)\n        model.backward(grad)\n")
+    assert exercises.judge("04.6", _define(again, "train_steps")).ok
 
 
 def _assert_wrong(exercise_id, verdict, words, **context):
@@ -118,9 +121,13 @@ W = lesson04.DENSE_WRONG_ANSWERS
     ("04.4", lesson04.MSE_WRONG_ANSWERS[0], "mse_loss", ["forgot the 1/N"]),
     ("04.4", lesson04.MSE_WRONG_ANSWERS[1], "mse_loss", ["number of rows", "every entry"]),
     ("04.4", lesson04.MSE_WRONG_ANSWERS[2], "mse_loss", ["the 2 from differentiating the square"]),
-    ("04.6", lesson04.BROKEN_LOOP, "train_steps", ["exactly where they started", "new array"]),
-    ("04.6", lesson04.DEBUG_WRONG_ANSWERS[0], "train_steps", ["exactly where they started"]),
-    ("04.6", lesson04.DEBUG_WRONG_ANSWERS[1], "train_steps", ["loss rises", "against the gradient"]),
+    ("04.6", lesson04.BROKEN_LOOP, "train_steps", ["cause is earlier in the step", "cache"]),
+    ("04.6", lesson04.DEBUG_WRONG_ANSWERS[0], "train_steps", ["cause is earlier in the step"]),
+    ("04.6", lesson04.DEBUG_WRONG_ANSWERS[1], "train_steps", ["accuracies are not those of every other point"]),
+    ("04.6", lesson04.DEBUG_RIGHT.replace("scratch.sgd_step(model, lr)", "pass"), "train_steps",
+     ["weights never move"]),
+    ("04.6", lesson04.DEBUG_RIGHT.replace("return losses, accuracies", "return losses"), "train_steps",
+     ["return (losses, accuracies)"]),
 ])
 def test_each_mistake_is_named_without_the_answer(exercise_id, answer, name, words):
     _assert_wrong(exercise_id, exercises.judge(exercise_id, _define(answer, name)), words)
@@ -164,7 +171,7 @@ STUBS = [("04.1", _stub(_stub(lesson04.DENSE_RIGHT, "return x @"), "self.grads['
          ("04.2", _stub(_stub(lesson04.RELU_RIGHT, "return np.maximum"), "return grad_out"), "ReLU"),
          ("04.3", _stub(_stub(lesson04.SIGMOID_RIGHT, "return 1 /"), "s = self.forward"), "Sigmoid"),
          ("04.4", _stub(lesson04.MSE_RIGHT, "return loss"), "mse_loss"),
-         ("04.6", "def train_steps(model, X, Y, lr, steps):\n    pass\n", "train_steps")]
+         ("04.6", "def train_steps(model, X, Y, lr, steps):\n    # YOUR CODE HERE\n    pass\n", "train_steps")]
 
 
 @pytest.mark.parametrize("exercise_id, source, name", STUBS)

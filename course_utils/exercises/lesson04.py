@@ -1,7 +1,7 @@
 """Lesson 04's exercises: the learner builds the network's pieces, each judged at once by a gradient check.
 
 04.1 ``Dense`` (forward and backward) · 04.2 ``ReLU`` · 04.3 ``Sigmoid`` · 04.4 ``mse_loss`` (value and
-gradient) · 04.5 the training loop · 04.6 debug a training loop whose weights never move.
+gradient) · 04.5 the training loop · 04.6 debug a training loop that loses its caches.
 
 Each layer judge builds the learner's class, runs its forward pass against the formula and its backward
 pass against central differences of that forward pass on random inputs of a few shapes, and recognises
@@ -436,50 +436,83 @@ LOOP_WRONG_ANSWERS = (
 )
 
 
-# --- 04.6: debug the loop whose weights never move --------------------------------------------------------
+# --- 04.6: debug the loop that loses its caches -----------------------------------------------------------
 
 DEBUG_STEPS = 5
+TRACK = "        accuracies.append((model.predict(X[::2]) == Y[::2, 0]).mean())   # accuracy on every other point\n"
 BROKEN_LOOP = ("def train_steps(model, X, Y, lr, steps):\n"
-               "    losses = []\n"
+               "    losses, accuracies = [], []\n"
                "    for step in range(steps):\n"
                "        p = model.forward(X)\n"
                "        loss, grad = scratch.mse_loss(p, Y)\n"
+               + TRACK +
                "        model.backward(grad)\n"
-               "        for name, value, g in model.parameters():\n"
-               "            value = value - lr * g\n"
+               "        scratch.sgd_step(model, lr)\n"
                "        losses.append(loss)\n"
-               "    return losses\n")
+               "    return losses, accuracies\n")
+DEBUG_RIGHT = BROKEN_LOOP.replace(TRACK, "").replace("        losses.append(loss)\n",
+                                                     "        losses.append(loss)\n" + TRACK)   # after the update
 DEBUG_WRONG_ANSWERS = (
-    BROKEN_LOOP.replace("value = value - lr * g", "value = value + lr * g"),     # still a new array
-    BROKEN_LOOP.replace("value = value - lr * g", "value += lr * g"),            # in place, but uphill
+    BROKEN_LOOP.replace(TRACK, "").replace("        loss, grad", TRACK + "        loss, grad"),   # still in between
+    BROKEN_LOOP.replace("X[::2]) == Y[::2, 0]", "X) == Y[:, 0]"),                         # tracks other points
 )
+CACHE_HINT = ("the error comes from backward, but the cause is earlier in the step. Between a forward pass and its "
+              "backward, the network holds each layer's input, its cache; look for anything else that runs a "
+              "forward pass in between, and where in the step it could run instead.")
+
+
+def _debug_reference(X: np.ndarray, Y: np.ndarray) -> tuple[list[float], list[np.ndarray], list, list]:
+    """The correct loop's losses and final weights, and the accuracies before and after each step's update."""
+    from .. import scratch
+    model = scratch.MLP([2, 8, 1], ["sigmoid", "sigmoid"], seed=0)
+    losses, before, after = [], [], []
+    for _ in range(DEBUG_STEPS):
+        before.append((model.predict(X[::2]) == Y[::2, 0]).mean())
+        loss, grad = scratch.mse_loss(model.forward(X), Y)
+        model.backward(grad)
+        scratch.sgd_step(model, 0.5)
+        losses.append(loss)
+        after.append((model.predict(X[::2]) == Y[::2, 0]).mean())
+    return losses, _weights(model), before, after
 
 
 def debug_loop(fn: Any) -> Verdict:
-    """``train_steps(model, X, Y, lr, steps) -> losses``: must train as the reference loop does."""
+    """``train_steps(model, X, Y, lr, steps) -> (losses, accuracies)``: trains as the reference loop does."""
     from sklearn.datasets import make_moons
 
     from .. import scratch
     X, y = make_moons(n_samples=60, noise=0.2, random_state=0)
     Y = y.reshape(-1, 1).astype(float)
-    mine, ref = (scratch.MLP([2, 8, 1], ["sigmoid", "sigmoid"], seed=0) for _ in range(2))
+    mine = scratch.MLP([2, 8, 1], ["sigmoid", "sigmoid"], seed=0)
     start = _weights(mine)
-    want = scratch.gradient_descent(ref, X, Y, lr=0.5, epochs=DEBUG_STEPS, loss="mse")
-    got = run(fn, mine, X, Y, 0.5, DEBUG_STEPS, name="train_steps")
-    after = _weights(mine)
-    if all(np.array_equal(a, b) for a, b in zip(start, after)):
-        return wrong("the weights inside the model are exactly where they started. `name = expression` builds a "
-                     "new array and points the loop variable at it; the array the layer holds is untouched.")
-    if not all(np.allclose(a, b, rtol=1e-10, atol=1e-12) for a, b in zip(after, _weights(ref))):
-        return wrong("the weights move now, but not the way gradient descent moves them: the loss rises where it "
-                     "should fall. Step against the gradient." if len(got) > 1 and got[-1] > got[0] else
-                     "the weights move now, but not the way gradient descent moves them: p ← p − lr · grad, "
-                     "for every parameter, changing the layer's own array.")
-    if not np.allclose(np.asarray(got, dtype=float), want, rtol=1e-10):
-        return wrong("the weights come out right; now return the loss before each step, as the original did.")
-    return right("`value -= lr * g` writes into the array the layer holds (so does `value[...] = value - lr * g`); "
-                 "`value = value - lr * g` only rebinds a local name, so every step recomputed the same gradients "
-                 "for the same weights and the loss curve stayed flat.")
+    try:
+        out = fn(mine, X, Y, 0.5, DEBUG_STEPS)
+    except ValueError as exc:
+        if "examples but an input of" in str(exc):
+            return wrong(CACHE_HINT)
+        raise
+    if out is None:
+        return unanswered("train_steps still returns None: fill in its body and return the result.")
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        return wrong("return (losses, accuracies), as the colleague's loop does.")
+    losses, accuracies = out
+    want, weights, before, after = _debug_reference(X, Y)
+    moved = _weights(mine)
+    if all(np.array_equal(a, b) for a, b in zip(start, moved)):
+        return wrong("the weights never move now: keep the update step.")
+    if not all(np.allclose(a, b, rtol=1e-10, atol=1e-12) for a, b in zip(moved, weights)):
+        return wrong("the weights move, but not as gradient descent moves them: keep forward, loss, backward and "
+                     "update, each once per step, in that order.")
+    if not np.allclose(np.asarray(losses, dtype=float), want, rtol=1e-10):
+        return wrong("the weights come out right; now return the loss before each step, as the loop did.")
+    accs = np.asarray(accuracies, dtype=float)
+    if accs.shape != (DEBUG_STEPS,) or not (np.allclose(accs, before) or np.allclose(accs, after)):
+        return wrong("the weights and losses are right, but the accuracies are not those of every other point at "
+                     "each step: keep the tracking line as it was, and change only where it runs.")
+    return right("between a forward pass and its backward the network keeps each layer's input (its cache). "
+                 "predict ran a forward pass on other points and replaced the caches, so backward met the inputs "
+                 "of half the points and a gradient for all of them. Tracking before the forward pass or after the "
+                 "update leaves the caches alone.")
 
 
 def _scratch(name: str) -> Callable[..., Any]:
@@ -504,6 +537,6 @@ register(
     Exercise("04.5", "write", "write the training loop", code(training_loop), wrong_answers=LOOP_WRONG_ANSWERS,
              giveaways=lambda X, Y, lr, steps: ["value -= lr"], context=("X", "Y", "lr", "steps"),
              reference=reference_loop),
-    Exercise("04.6", "debug", "fix the loop whose weights never move", code(debug_loop),
-             giveaways=lambda: ["value -= lr"], wrong_answers=DEBUG_WRONG_ANSWERS),
+    Exercise("04.6", "debug", "fix the loop that loses its caches", code(debug_loop),
+             wrong_answers=(BROKEN_LOOP, *DEBUG_WRONG_ANSWERS)),
 )
