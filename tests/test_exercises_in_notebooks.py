@@ -27,7 +27,7 @@ import editions  # noqa: E402
 from course_utils import exercises  # noqa: E402
 
 NOTEBOOKS = list(editions.notebooks())
-CALL = re.compile(r"^(?:\w+\s*=\s*)?exercises\.(?:check|build)\((.*)\)\s*$")
+CALL = re.compile(r"^(?:\w+(?:\s*,\s*\w+)*\s*=\s*)?exercises\.(?:check|build)\((.*)\)\s*$")
 SKIP_DIRS = {".venv", ".venv-oldest", ".git", "data", "artifacts", ".pytest_cache", ".hypothesis", "__pycache__",
              "build", "work"}
 
