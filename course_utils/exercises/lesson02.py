@@ -469,7 +469,7 @@ def _judge_peaks(result: Any) -> Verdict:
     schedule = "one-cycle" if result["schedule"] == "onecycle" else f"schedule {result['schedule']!r}"
     return right(f"your run ({schedule}): {finding} {fits[0].upper() + fits[1:]}. Below a threshold the steps are "
                  f"too small to get anywhere in the budget; past it, set how much your medians still differ "
-                 f"beside the factors section 5 found for Adam and for scaled inputs.")
+                 f"beside the factors section 6 found for Adam and for scaled inputs.")
 
 
 register(
