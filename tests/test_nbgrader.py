@@ -50,13 +50,12 @@ def _sanitized(text: str) -> str:
 
 
 def _texts(cell) -> list[str]:
-    out = []
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "stream" and o.get("name") == "stdout":
-            out.append(_sanitized(o["text"]))
-        elif "data" in o and "text/plain" in o["data"] and "image/png" not in o["data"]:
-            out.append(_sanitized(o["data"]["text/plain"]))
-    return out
+    """What a cell printed (its stdout, however it was split into chunks) and its plain-text results."""
+    outputs = cell.get("outputs", [])
+    stdout = "".join(o["text"] for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    results = [o["data"]["text/plain"] for o in outputs
+               if "text/plain" in o.get("data", {}) and "image/png" not in o["data"]]
+    return [_sanitized(t) for t in [stdout, *results] if t]
 
 
 def _submit(course: Path, lesson: str, student: str, nb) -> None:
