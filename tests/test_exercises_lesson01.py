@@ -164,12 +164,16 @@ def test_debug_loop_other_mistakes():
 def test_constant_prediction_judge_follows_the_data(seed):
     x, y = data.regression_data(seed=seed)
     variance = float(((y - y.mean()) ** 2).mean())
-    assert exercises.judge("01.5", 4 / 45 + 0.2 ** 2 / 12, y=y).ok
-    assert exercises.judge("01.5", f"{variance:.4f}", y=y).ok   # a number typed as a string was refused
-    assert exercises.judge("01.5", variance * 1.09, y=y).ok and not exercises.judge("01.5", variance * 1.2, y=y).ok
-    assert "noise floor" in exercises.judge("01.5", 0.2 ** 2 / 12, y=y).message
-    assert "from 0" in exercises.judge("01.5", float((y ** 2).mean()), y=y).message
-    assert "too low" in exercises.judge("01.5", 0.03, y=y).message
+    assert exercises.judge("01.5", 4 / 45 + 0.2 ** 2 / 12, y=y, x=x).ok
+    assert exercises.judge("01.5", f"{variance:.4f}", y=y, x=x).ok   # a number typed as a string was refused
+    assert exercises.judge("01.5", variance * 1.09, y=y, x=x).ok and not exercises.judge("01.5", variance * 1.2, y=y, x=x).ok
+    assert "noise floor" in exercises.judge("01.5", 0.2 ** 2 / 12, y=y, x=x).message
+    assert "from 0" in exercises.judge("01.5", float((y ** 2).mean()), y=y, x=x).message
+    assert "too low" in exercises.judge("01.5", 0.03, y=y, x=x).message
+    assert exercises.judge("01.5", ((y - y.mean()) ** 2).mean().item(), y=y, x=x).ok   # computed in one line
+    assert exercises.judge("01.5", y.var(unbiased=False), y=y, x=x).ok
+    floor = float(((y - (x ** 2 + 0.1)) ** 2).mean())
+    assert f"{variance / floor:.0f} times" in exercises.judge("01.5", variance, y=y, x=x).message
 
 
 STARTER_SWEEP = {0.05: 0.05, 0.2: 0.009, 0.5: 0.005, 0.8: 0.08, 1.0: 10.0, 2.0: math.inf}

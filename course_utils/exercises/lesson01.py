@@ -55,23 +55,25 @@ def _count_mistakes() -> list[tuple[Any, str]]:
 WIDE_OUTPUT_WEIGHT = (2, 7)   # Net(n_feature=3, n_hidden=7, n_output=2).predict: Linear(7, 2), W is (out, in)
 
 
-def _constant_mse(answer: Any, y: Any) -> Verdict:
+def _constant_mse(answer: Any, y: Any, x: Any) -> Verdict:
     """The MSE of predicting ``y.mean()`` for every point: the variance of y (within 10 %)."""
     value, expected = as_number(answer), float(((y - y.mean()) ** 2).mean())
+    floor = float(((y - (x ** 2 + 0.1)) ** 2).mean())   # the lesson's noise floor: the MSE of x² + 0.1
     if value is None:
         return wrong("give one number, such as 0.5.")
     if math.isclose(value, expected, rel_tol=0.1):
-        return right(f"predicting the mean scores the variance of y, {expected:.4f} here. x is spread evenly "
-                     f"over [-1, 1], so x² has mean 1/3 and variance 1/5 − 1/9 = 4/45 ≈ 0.089; the noise adds "
-                     f"its own variance, 0.2²/12 ≈ 0.003. That is {expected / NOISE_FLOOR:.0f} times the noise floor: "
-                     f"learning the bend is the network's whole job.")
-    if abs(value - NOISE_FLOOR) < 0.3 * NOISE_FLOOR:
+        return right(f"predicting the mean scores {expected:.4f} here: the mean squared distance of y from its "
+                     f"mean, which is the variance of y (and no constant scores lower). x² alone varies by 4/45 "
+                     f"≈ 0.089 on [-1, 1] and the noise adds its variance, 0.2²/12 ≈ 0.003. That is "
+                     f"{expected / floor:.0f} times this lesson's noise floor, {floor:.5f}: learning the bend is "
+                     f"the network's whole job.")
+    if abs(value - floor) < 0.3 * floor:
         return wrong("that is about the noise floor, what a model that knows the curve scores. A constant "
                      "ignores x, so it also pays for how far the parabola itself strays from its mean.")
     mean_square = float((y ** 2).mean())
     if any(abs(value - v) < 0.15 * v for v in (mean_square, 0.2)):
-        return wrong("that is an average of squared targets (or of x⁴) measured from 0; the prediction is "
-                     "the mean, so measure each target's distance from the mean of y.")
+        return wrong("that is an average of squared targets measured from 0; the prediction is the mean, so "
+                     "measure each target's distance from the prediction.")
     return wrong("that is too high: the mean is the best constant, so its error is smaller than that." if
                  value > expected else
                  "that is too low: a constant cannot follow the bend, so every point far from the middle costs.")
@@ -437,10 +439,10 @@ register(
              giveaways=lambda: number_giveaways(param_count(COUNTED)),
              wrong_answers=("answer_4 = 4 * 32 + 32 * 16 + 16 * 2", "answer_4 = 4 * 32 + 32 + 32 * 16 + 16"),
              blank="set answer_4 to the number of parameters of the 4-32-16-2 network."),
-    Exercise("01.5", "predict", "the MSE of predicting the mean", _constant_mse,
-             giveaways=lambda y: number_giveaways(float(((y - y.mean()) ** 2).mean())),
-             wrong_answers=("answer_5 = 0.2 ** 2 / 12", "answer_5 = float((y ** 2).mean())"), context=("y",),
-             blank="set answer_5 to your prediction, before you run anything."),
+    Exercise("01.5", "compute", "the MSE of predicting the mean", _constant_mse,
+             giveaways=lambda y, x: number_giveaways(float(((y - y.mean()) ** 2).mean())),
+             wrong_answers=("answer_5 = 0.2 ** 2 / 12", "answer_5 = float((y ** 2).mean())"), context=("y", "x"),
+             blank="set answer_5 to the MSE of predicting y.mean() for every point, one number."),
     Exercise("01.6", "debug", "fix the loop that fits a flat line", code(debug_loop),
              wrong_answers=DEBUG_WRONG_ANSWERS),
     Exercise("01.7", "explore", "how big a step?",
