@@ -135,10 +135,31 @@ def _groups(model: Any) -> tuple[list, list]:
     return [p for n, p in named if n.endswith("weight")], [p for n, p in named if not n.endswith("weight")]
 
 
+def _matches_adamw(fn: Any) -> bool:
+    """Five steps of Adam with ``fn`` before each equal five steps of torch's AdamW decaying the weights only."""
+    import torch
+    from torch import nn
+
+    def train(make: Any, hook: bool) -> list:
+        m, X_, y_ = _decay_case()
+        opt = make(m)
+        if hook:
+            opt.register_step_pre_hook(lambda *_: fn(m, 0.01, 2.0))
+        for _ in range(5):
+            opt.zero_grad()
+            nn.functional.cross_entropy(m(X_), y_).backward()
+            opt.step()
+        return [p.detach() for p in m.parameters()]
+
+    mine = train(lambda m: torch.optim.Adam(m.parameters(), lr=0.01), True)
+    theirs = train(lambda m: torch.optim.AdamW([{"params": _groups(m)[0], "weight_decay": 2.0},
+                                                {"params": _groups(m)[1], "weight_decay": 0.0}], lr=0.01), False)
+    return all(torch.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(mine, theirs))
+
+
 def _judge_decay(fn: Any) -> Verdict:
     """``fn(model, lr, weight_decay)`` multiplies every weight (not the biases) by ``1 - lr * weight_decay``."""
     import torch
-    from torch import nn
 
     if not callable(fn):
         return wrong(f"decay_weights should be a function (def ...), not a {type(fn).__name__}.")
@@ -185,22 +206,7 @@ def _judge_decay(fn: Any) -> Verdict:
     if not all_close(w1, [w * factor for w in w0]):
         return wrong("on a small test network, your weights after the call are not the old ones times the factor "
                      "the comment names.")
-    # a few training steps: Adam with your decay before each step against torch's AdamW (weights decayed only)
-    def train(make: Any, hook: bool) -> list:
-        m, X_, y_ = _decay_case()
-        opt = make(m)
-        if hook:
-            opt.register_step_pre_hook(lambda *_: fn(m, 0.01, 2.0))
-        for _ in range(5):
-            opt.zero_grad()
-            nn.functional.cross_entropy(m(X_), y_).backward()
-            opt.step()
-        return [p.detach() for p in m.parameters()]
-
-    mine = train(lambda m: torch.optim.Adam(m.parameters(), lr=0.01), True)
-    torch_s = train(lambda m: torch.optim.AdamW([{"params": _groups(m)[0], "weight_decay": 2.0},
-                                                 {"params": _groups(m)[1], "weight_decay": 0.0}], lr=0.01), False)
-    if not all(torch.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(mine, torch_s)):
+    if not _matches_adamw(fn):
         return wrong("one call is right, but five steps of Adam with your step before each do not match AdamW: "
                      "does your function depend on anything besides its three arguments?")
     return right("each weight keeps the factor (1 − lr·λ) of its value at every step, apart from Adam's update "
@@ -231,17 +237,12 @@ def _dropout_reference() -> Any:
     return Dropout
 
 
-def _judge_dropout(cls: Any) -> Verdict:
-    """``cls(p)`` zeroes each entry with probability p in training and scales the rest by 1/(1-p); eval: identity."""
+def _dropout_runs(cls: Any, p: float) -> tuple:
+    """The learner's Dropout on the check's inputs (a LearnerError when it fails or returns nothing):
+    two training calls on ones, one in eval() on a random batch, Dropout(0) in training, a batch with a gradient."""
     import torch
-    from torch import nn
 
     from ..runtime import seeded
-    if isinstance(cls, nn.Module):
-        return wrong("pass the class itself (Dropout), not a module built from it.")
-    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
-        return wrong("Dropout should be a class that subclasses torch.nn.Module.")
-    p = 0.2
 
     def call(d: Any, x: Any) -> Any:
         try:
@@ -261,8 +262,7 @@ def _judge_dropout(cls: Any) -> Verdict:
             d = cls(p)
             d.train()
             ones = torch.ones(200, 1000)
-            out = call(d, ones)
-            again = call(d, ones)
+            out, again = call(d, ones), call(d, ones)
             d.eval()
             xr = torch.randn(50, 30)
             out_eval = call(d, xr)
@@ -272,10 +272,26 @@ def _judge_dropout(cls: Any) -> Verdict:
             d.train()
             xg = torch.randn(100, 300, requires_grad=True)
             out_g = call(d, xg)
+    except LearnerError:
+        raise
+    except Exception as exc:
+        raise LearnerError(wrong(f"Dropout({p}) raised {type(exc).__name__}: {exc}")) from None
+    return ones, out, again, xr, out_eval, out_p0, xg, out_g
+
+
+def _judge_dropout(cls: Any) -> Verdict:
+    """``cls(p)`` zeroes each entry with probability p in training and scales the rest by 1/(1-p); eval: identity."""
+    import torch
+    from torch import nn
+    if isinstance(cls, nn.Module):
+        return wrong("pass the class itself (Dropout), not a module built from it.")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        return wrong("Dropout should be a class that subclasses torch.nn.Module.")
+    p = 0.2
+    try:
+        ones, out, again, xr, out_eval, out_p0, xg, out_g = _dropout_runs(cls, p)
     except LearnerError as err:
         return err.verdict
-    except Exception as exc:
-        return wrong(f"Dropout({p}) raised {type(exc).__name__}: {exc}")
     eval_same = torch.allclose(out_eval, xr)
     if torch.equal(out, ones):
         if not eval_same:
