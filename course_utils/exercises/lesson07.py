@@ -1,23 +1,25 @@
 """Lesson 07's exercises: generalisation.
 
-- 07.1 predict-then-run: where early stopping on the validation accuracy (patience 3) stops on the memorising
+- 07.1 build: the decoupled weight-decay step (AdamW's), on the weights, not the biases.
+- 07.2 build: inverted dropout as an nn.Module.
+- 07.3 build: early stopping as a fit callback that keeps a copy of the best weights and puts it back.
+- 07.4 predict-then-run: where early stopping on the validation accuracy (patience 3) stops on the memorising
   run, and which weights it restores.
-- 07.2 write-the-code: the L2 penalty that SGD's weight_decay adds to the loss.
-- 07.3 debug-this: a loop that chooses a setting on the test set and reports the winner's test score.
-- 07.4 compute (in the playground): the smallest L2 that stops the test loss rising.
+- 07.5 debug-this: a loop that chooses a setting on the test set and reports the winner's test score.
+- 07.6 compute (in the playground): the smallest L2 that stops the test loss rising.
 """
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, wrong
-from .judges import as_number, choice, code, run
+from .core import Exercise, Verdict, register, right, unanswered, wrong
+from .judges import LearnerError, as_number, choice, code, run
 
-# ---- 07.1: where early stopping stops ---------------------------------------------------------------------------
+# ---- 07.4: where early stopping on the accuracy stops ---------------------------------------------------------
 
 
 def early_stop(val_losses: Sequence[float], patience: int) -> tuple[int, int]:
@@ -38,7 +40,7 @@ def early_stop(val_losses: Sequence[float], patience: int) -> tuple[int, int]:
 def _series(history: Any, name: str) -> list[float]:
     epochs, values = history.series(name)
     if list(epochs) != list(range(1, len(epochs) + 1)):
-        raise ValueError("exercise 07.1 needs a history evaluated every epoch.")
+        raise ValueError("exercise 07.4 needs a history evaluated every epoch.")
     return [float(v) for v in values]
 
 
@@ -105,10 +107,19 @@ def _stop_giveaways(history: Any) -> list[str]:
     return [f"({s}, {b})", f"{s}, {b}", f"({s},{b})"]
 
 
-# ---- 07.2: the L2 penalty -----------------------------------------------------------------------------------------
+# ---- 07.1: the decoupled weight-decay step ------------------------------------------------------------------------
 
 
-def _penalty_case() -> tuple[Any, Any, Any]:
+def decay_weights(model: Any, lr: float, weight_decay: float) -> None:
+    """The course's decay step: every weight (not the biases) times ``1 - lr * weight_decay``, in place."""
+    import torch
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if name.endswith("weight"):
+                param.mul_(1 - lr * weight_decay)
+
+
+def _decay_case() -> tuple[Any, Any, Any]:
     import torch
 
     from ..models import mlp
@@ -119,67 +130,362 @@ def _penalty_case() -> tuple[Any, Any, Any]:
     return model, X, y
 
 
-def _judge_penalty(l2_penalty: Any) -> Verdict:
-    """``l2_penalty(model)`` must be the sum of the squares of every parameter (a scalar tensor with a gradient)."""
+def _groups(model: Any) -> tuple[list, list]:
+    named = list(model.named_parameters())
+    return [p for n, p in named if n.endswith("weight")], [p for n, p in named if not n.endswith("weight")]
+
+
+def _matches_adamw(fn: Any) -> bool:
+    """Five steps of Adam with ``fn`` before each equal five steps of torch's AdamW decaying the weights only."""
     import torch
     from torch import nn
 
-    model, X, y = _penalty_case()
-    params = list(model.parameters())
-    with torch.no_grad():
-        expected = float(sum(p.pow(2).sum() for p in params))
-    start = [p.detach().clone() for p in params]
-    out = run(l2_penalty, model, name="your l2_penalty")
-    if not all(torch.equal(p, s) for p, s in zip(params, start)):
-        return wrong("your function changes the model's parameters: a penalty only reads them, and the "
-                     "optimiser's step does the changing.")
-    if not isinstance(out, torch.Tensor) or out.numel() != 1:
-        return wrong(f"return one number as a tensor (a sum over the parameters), not a {type(out).__name__}.")
-    if not out.requires_grad:
-        return wrong("your penalty carries no gradient: compute it from the parameters themselves (no .item(), "
-                     "no .detach(), no torch.no_grad()), so that backward() reaches the weights.")
-    value = float(out.detach())
-    with torch.no_grad():
-        if math.isclose(value, math.sqrt(expected), rel_tol=1e-5):
-            return wrong("that is the length of the weight vector (its norm): the penalty uses its square, "
-                         "whose gradient is simply 2·w.")
-        if math.isclose(value, float(sum(p.abs().sum() for p in params)), rel_tol=1e-5):
-            return wrong("that sums the sizes of the weights (the L1 penalty, which pushes weights to exactly 0): "
-                         "L2 squares them.")
-        if math.isclose(value, float(sum(p.pow(2).mean() for p in params)), rel_tol=1e-5) or math.isclose(
-                value, float(torch.cat([p.flatten() for p in params]).pow(2).mean()), rel_tol=1e-5):
-            return wrong("that is a mean: torch's weight_decay acts on every weight with the same strength, "
-                         "whatever the size of its layer, which is what a sum gives.")
-        only_weights = float(sum(p.pow(2).sum() for n, p in model.named_parameters() if n.endswith("weight")))
-        if math.isclose(value, only_weights, rel_tol=1e-5):
-            return wrong("you left out the biases. Many people do, on purpose; but torch's weight_decay shrinks "
-                         "every parameter it is given, biases included, and this exercise matches it.")
-        if not math.isclose(value, expected, rel_tol=1e-5):
-            return wrong("on a small test network your number is not the sum, over every parameter, of its "
-                         "squared entries.")
-    lam, lr = 0.1, 0.5
-    opt = torch.optim.SGD(params, lr=lr)
-    opt.zero_grad()
-    (nn.functional.cross_entropy(model(X), y) + lam / 2 * l2_penalty(model)).backward()
-    opt.step()
-    by_penalty = [p.detach().clone() for p in params]
-    with torch.no_grad():
-        for p, s in zip(params, start):
-            p.copy_(s)
-    opt = torch.optim.SGD(params, lr=lr, weight_decay=lam)
-    opt.zero_grad()
-    nn.functional.cross_entropy(model(X), y).backward()
-    opt.step()
-    if not all(torch.allclose(a, b, atol=1e-6) for a, b in zip(by_penalty, params)):
-        return wrong("the value is right, but one SGD step with (λ/2)·l2_penalty added to the loss does not "
-                     "match SGD with weight_decay=λ: check that nothing in your function changes the model.")
-    return right("Σ w² over every parameter. Its gradient is 2·w, so adding (λ/2)·Σ w² to the loss adds λ·w to "
-                 "each gradient, and a plain SGD step becomes w ← w − lr·(∂loss/∂w + λ·w): exactly "
-                 "torch.optim.SGD(..., weight_decay=λ), checked here on one step. Each step shrinks every weight "
-                 "by the factor (1 − lr·λ) before the loss pulls it where the data want it.")
+    def train(make: Any, hook: bool) -> list:
+        m, X_, y_ = _decay_case()
+        opt = make(m)
+        if hook:
+            opt.register_step_pre_hook(lambda *_: fn(m, 0.01, 2.0))
+        for _ in range(5):
+            opt.zero_grad()
+            nn.functional.cross_entropy(m(X_), y_).backward()
+            opt.step()
+        return [p.detach() for p in m.parameters()]
+
+    mine = train(lambda m: torch.optim.Adam(m.parameters(), lr=0.01), True)
+    theirs = train(lambda m: torch.optim.AdamW([{"params": _groups(m)[0], "weight_decay": 2.0},
+                                                {"params": _groups(m)[1], "weight_decay": 0.0}], lr=0.01), False)
+    return all(torch.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(mine, theirs))
 
 
-# ---- 07.3: a model-selection loop (it chooses on the test set) -------------------------------------------------
+def _judge_decay(fn: Any) -> Verdict:
+    """``fn(model, lr, weight_decay)`` multiplies every weight (not the biases) by ``1 - lr * weight_decay``."""
+    import torch
+
+    if not callable(fn):
+        return wrong(f"decay_weights should be a function (def ...), not a {type(fn).__name__}.")
+    model, X, y = _decay_case()
+    weights, biases = _groups(model)
+    w0, b0 = [p.detach().clone() for p in weights], [p.detach().clone() for p in biases]
+    lr, wd = 0.1, 0.5
+    try:
+        fn(model, lr, wd)
+    except NotImplementedError:
+        return unanswered("decay_weights still raises NotImplementedError: write its body.")
+    except RuntimeError as exc:
+        if "in-place" in str(exc) or "leaf" in str(exc):
+            return wrong("PyTorch refuses to change a weight in place while it records operations for backward(): "
+                         "make the change inside a `with torch.no_grad():` block.")
+        return wrong(f"decay_weights raised RuntimeError: {exc}")
+    except Exception as exc:
+        return wrong(f"decay_weights raised {type(exc).__name__}: {exc}")
+    w1, b1 = [p.detach() for p in weights], [p.detach() for p in biases]
+
+    def all_close(a: list, b: list) -> bool:
+        return all(torch.allclose(x, z, rtol=1e-6, atol=1e-7) for x, z in zip(a, b))
+
+    same_w, same_b = all_close(w1, w0), all_close(b1, b0)
+    if same_w and same_b:
+        return unanswered("decay_weights leaves every weight as it was: write its body, which changes the weights "
+                          "of the model it is given (in place: a new tensor bound to a name changes nothing).")
+    factor = 1 - lr * wd
+    if same_w:
+        return wrong("your function changes the biases and leaves the weights: it should be the other way round.")
+    if not same_b:
+        if all_close(w1, [w * factor for w in w0]):
+            return wrong("you shrink the biases too. They only shift where each unit switches on, so shrinking "
+                         "them does not make the network any smoother: leave them as they are.")
+        return wrong("your function changes the biases: leave them as they are, and shrink only the weights.")
+    if all_close(w1, [w * lr * wd for w in w0]):
+        return wrong("each weight became a small fraction of itself: at every step a weight should keep all but "
+                     "the fraction lr·weight_decay of its value.")
+    if all_close(w1, [w * (1 - wd) for w in w0]):
+        return wrong("the shrink at each step leaves out the learning rate: AdamW scales it by lr, as every step.")
+    if all_close(w1, [w - lr * wd for w in w0]):
+        return wrong("you subtract the same amount from every weight: a decay is in proportion to the weight, so a "
+                     "large weight loses more than a small one, and a weight at 0 stays there.")
+    if not all_close(w1, [w * factor for w in w0]):
+        return wrong("on a small test network, your weights after the call are not the old ones times the factor "
+                     "the comment names.")
+    if not _matches_adamw(fn):
+        return wrong("one call is right, but five steps of Adam with your step before each do not match AdamW: "
+                     "does your function depend on anything besides its three arguments?")
+    return right("each weight keeps the factor (1 − lr·λ) of its value at every step, apart from Adam's update "
+                 "and whatever the gradient says: only weights the data keep pulling on stay large. Five steps of "
+                 "Adam with your step before each matched torch.optim.AdamW(weight_decay=λ) on the weights.")
+
+
+# ---- 07.2: inverted dropout ---------------------------------------------------------------------------------------
+
+
+def _dropout_reference() -> Any:
+    from torch import nn
+
+    class Dropout(nn.Module):
+        """Inverted dropout (the course's version): zero with probability p, scale the rest by 1/(1-p)."""
+
+        def __init__(self, p: float):
+            super().__init__()
+            self.p = p
+
+        def forward(self, x: Any) -> Any:
+            import torch
+            if not self.training or self.p == 0:
+                return x
+            keep = (torch.rand_like(x) >= self.p).to(x.dtype)
+            return x * keep / (1 - self.p)
+
+    return Dropout
+
+
+def _dropout_runs(cls: Any, p: float) -> tuple:
+    """The learner's Dropout on the check's inputs (a LearnerError when it fails or returns nothing):
+    two training calls on ones, one in eval() on a random batch, Dropout(0) in training, a batch with a gradient."""
+    import torch
+
+    from ..runtime import seeded
+
+    def call(d: Any, x: Any) -> Any:
+        try:
+            out = d(x)
+        except NotImplementedError:
+            raise LearnerError(unanswered("forward still raises NotImplementedError: write it.")) from None
+        except Exception as exc:
+            raise LearnerError(wrong(f"calling your Dropout on a batch raised {type(exc).__name__}: {exc}")) from None
+        if out is None:
+            raise LearnerError(unanswered("forward still returns None: write it, and return the result."))
+        if not isinstance(out, torch.Tensor) or out.shape != x.shape:
+            raise LearnerError(wrong("forward should return a tensor of the same shape as its input."))
+        return out
+
+    try:
+        with seeded(0):
+            d = cls(p)
+            d.train()
+            ones = torch.ones(200, 1000)
+            out, again = call(d, ones), call(d, ones)
+            d.eval()
+            xr = torch.randn(50, 30)
+            out_eval = call(d, xr)
+            d0 = cls(0.0)
+            d0.train()
+            out_p0 = call(d0, xr)
+            d.train()
+            xg = torch.randn(100, 300, requires_grad=True)
+            out_g = call(d, xg)
+    except LearnerError:
+        raise
+    except Exception as exc:
+        raise LearnerError(wrong(f"Dropout({p}) raised {type(exc).__name__}: {exc}")) from None
+    return ones, out, again, xr, out_eval, out_p0, xg, out_g
+
+
+def _judge_dropout(cls: Any) -> Verdict:
+    """``cls(p)`` zeroes each entry with probability p in training and scales the rest by 1/(1-p); eval: identity."""
+    import torch
+    from torch import nn
+    if isinstance(cls, nn.Module):
+        return wrong("pass the class itself (Dropout), not a module built from it.")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        return wrong("Dropout should be a class that subclasses torch.nn.Module.")
+    p = 0.2
+    try:
+        ones, out, again, xr, out_eval, out_p0, xg, out_g = _dropout_runs(cls, p)
+    except LearnerError as err:
+        return err.verdict
+    eval_same = torch.allclose(out_eval, xr)
+    if torch.equal(out, ones):
+        if not eval_same:
+            return wrong("your Dropout drops nothing in training and changes its input in eval(): the two modes are "
+                         "the wrong way round (self.training is True while training).")
+        return wrong("in training your Dropout returns its input unchanged: it should zero some entries.")
+    zeroed = float((out == 0).float().mean())
+    if abs(zeroed - (1 - p)) < 0.02:
+        return wrong(f"Dropout({p}) zeroed {zeroed:.0%} of the entries: p is the probability of dropping an entry, "
+                     f"not of keeping it.")
+    if abs(zeroed - p) > 0.02:
+        return wrong(f"Dropout({p}) zeroed {zeroed:.0%} of the entries: each entry should be dropped, on its own, "
+                     f"with probability p.")
+    whole_rows = float((out == 0).all(dim=1).float().mean()) + float((out == 0).all(dim=0).float().mean())
+    if whole_rows > 0.05:
+        return wrong("your Dropout drops whole rows or columns at once: each entry should be dropped on its own, "
+                     "with probability p, independently of the others.")
+    kept = out[out != 0]
+    if torch.allclose(kept, torch.ones_like(kept)) and torch.allclose(out_eval, xr * (1 - p)):
+        return wrong("that is dropout as first published, which scales at evaluation. Inverted dropout does the "
+                     "scaling in training, on the kept entries, so that eval() has nothing left to do.")
+    if torch.allclose(kept, torch.ones_like(kept)):
+        return wrong("the entries you keep are not scaled, so in training the next layer sees outputs whose mean "
+                     "is smaller than in eval(): scale the kept entries so that the mean stays what it was.")
+    if abs(float(out.mean()) - 1) > 0.02:
+        return wrong(f"on an input of ones, the mean of your output in training is {float(out.mean()):.3f}: the "
+                     f"scale of the kept entries should keep the mean at 1, the input's.")
+    if torch.equal(out, again):
+        return wrong("two calls in training drop exactly the same entries: draw a new random mask at every call.")
+    if not eval_same:
+        return wrong("in eval() mode your Dropout changes its input: there it should return it unchanged "
+                     "(model.eval() sets self.training to False).")
+    if not torch.allclose(out_p0, xr):
+        return wrong("Dropout(0.0) changes its input in training: with p = 0 nothing should be dropped or scaled.")
+    if not out_g.requires_grad:
+        return wrong("no gradient flows back through your Dropout: compute the output from x itself (no "
+                     ".detach(), no .data), so that backward() reaches the layers before it.")
+    out_g.sum().backward()
+    expected = (out_g.detach() != 0).float() / (1 - p)
+    if xg.grad is None or not torch.allclose(xg.grad, expected, atol=1e-6):
+        return wrong("the gradient that reaches the input is not the mask times the scale: compute the output "
+                     "as the input times a mask, with no operation that blocks backward().")
+    return right(f"Dropout({p}) zeroed {zeroed:.1%} of the entries, kept the mean of an input of ones at "
+                 f"{float(out.mean()):.3f}, drew a new mask at every call, let the gradient through the kept "
+                 f"entries (scaled by 1/(1−p)) and changed nothing in eval() or with p = 0. Scaling in training "
+                 f"(inverted dropout) means the network needs no change at all when it is evaluated.")
+
+
+# ---- 07.3: early stopping that keeps a copy of the best weights ---------------------------------------------------
+
+# validation losses: strictly lower best at epoch 3 (0.70); 4, 5 (a tie: no improvement), 6 do not beat it, so
+# patience 3 stops at 6 and restores 3. Counting the tie as a new best stops at 10 (restores 7); stopping only
+# after more than `patience` epochs stops at 11 (restores 7); no patience at all stops at 4 (restores 3).
+ES_LOSSES = (1.0, 0.8, 0.7, 0.72, 0.7, 0.75, 0.69, 0.71, 0.73, 0.74, 0.76, 0.8)
+ES_PATIENCE = 3
+
+
+def _early_stopping_reference() -> Any:
+    import copy
+    import math as _math
+
+    from ..train import Callback
+
+    class EarlyStopping(Callback):
+        """Stop once the validation loss has not reached a new lowest for ``patience`` epochs; restore the best."""
+
+        def __init__(self, patience: int):
+            self.patience = patience
+            self.best_loss, self.best_epoch, self.best_state = _math.inf, 0, None
+
+        def on_epoch_end(self, model: Any, history: Any) -> bool:
+            epoch, loss = history.epoch[-1], history.metrics["val_loss"][-1]
+            if loss < self.best_loss:
+                self.best_loss, self.best_epoch = loss, epoch
+                self.best_state = copy.deepcopy(model.state_dict())
+            elif epoch - self.best_epoch >= self.patience:
+                return True
+            return False
+
+        def on_train_end(self, model: Any, history: Any) -> None:
+            if self.best_state is not None:
+                model.load_state_dict(self.best_state)
+
+    return EarlyStopping
+
+
+def _drive(cls: Any, losses: Sequence[float], patience: int) -> tuple[int, float, Any, Exception | None]:
+    """Run an early-stopping callback on ``losses``: the model's one weight is the epoch's number.
+
+    Returns (the epoch training stopped at, the weight after on_train_end, the callback, an error it raised).
+    """
+    import torch
+
+    from ..train import History
+    model = torch.nn.Linear(1, 1, bias=False)
+    cb = cls(patience)
+    h = History()
+    h.metric_names = ("val_loss",)
+    error = None
+    try:
+        cb.on_train_begin(model, h)
+        for epoch, loss in enumerate(losses, start=1):
+            with torch.no_grad():
+                model.weight.fill_(float(epoch))    # in place, as an optimiser changes the weights
+            h.epoch.append(epoch)
+            h.loss.append(0.1)
+            h._record_metrics(epoch, {"val_loss": loss})
+            if cb.on_epoch_end(model, h):
+                break
+    except NotImplementedError:
+        raise LearnerError(unanswered("on_epoch_end still raises NotImplementedError: write it.")) from None
+    except Exception as exc:
+        raise LearnerError(wrong(f"on_epoch_end raised {type(exc).__name__}: {exc}")) from None
+    stopped = h.epoch[-1]
+    try:
+        cb.on_train_end(model, h)
+    except Exception as exc:
+        error = exc
+    return stopped, float(model.weight.detach()), cb, error
+
+
+def _holds_live_tensors(cb: Any, model_weight_ptr: int) -> bool:
+    for value in vars(cb).values():
+        if isinstance(value, Mapping):
+            for t in value.values():
+                if hasattr(t, "data_ptr") and t.data_ptr() == model_weight_ptr:
+                    return True
+    return False
+
+
+def _judge_early_stopping(cls: Any) -> Verdict:
+    """The callback stops ``patience`` epochs after the best (strictly lower) loss and restores that epoch's weights."""
+    import torch
+    if not (isinstance(cls, type) and issubclass(cls, _callback_class())):
+        return wrong("EarlyStopping should be the class itself, a subclass of train.Callback.")
+    try:
+        stopped, weight, cb, error = _drive(cls, ES_LOSSES, ES_PATIENCE)
+    except LearnerError as err:
+        return err.verdict
+    except Exception as exc:
+        return wrong(f"EarlyStopping({ES_PATIENCE}) raised {type(exc).__name__}: {exc}")
+    n = len(ES_LOSSES)
+    if stopped == n and error is None and weight == float(n):
+        return unanswered("your early stopping never stops and puts nothing back: write on_epoch_end and "
+                          "on_train_end.")
+    if stopped == n:
+        return wrong(f"with patience {ES_PATIENCE}, on a run whose validation loss stops improving, your callback "
+                     f"never stopped training: on_epoch_end must return True to stop.")
+    if error is not None:
+        return wrong(f"on_train_end raised {type(error).__name__}: {error}")
+    if stopped == 4:
+        return wrong(f"your callback stops at the first epoch without a new lowest: wait until {ES_PATIENCE} "
+                     f"(patience) epochs have passed since the best one.")
+    if stopped == 10:
+        return wrong("your callback counts a validation loss equal to the best so far as a new best: an "
+                     "improvement has to be strictly lower.")
+    if stopped in (7, 11):
+        return wrong("off by one: with patience 3, training stops at the end of the third epoch after the best "
+                     "without a new lowest.")
+    if stopped != 6:
+        return wrong("your callback stops at another epoch than the rule: compare each epoch's validation loss "
+                     "with the lowest so far, and count the epochs since that lowest.")
+    if weight == float(stopped):
+        probe = torch.nn.Linear(1, 1, bias=False)
+        cb2 = cls(ES_PATIENCE)
+        from ..train import History
+        h = History()
+        h.metric_names = ("val_loss",)
+        h.epoch.append(1)
+        h.loss.append(0.1)
+        h._record_metrics(1, {"val_loss": 1.0})
+        try:
+            cb2.on_epoch_end(probe, h)
+        except Exception:
+            pass
+        if _holds_live_tensors(cb2, probe.weight.data_ptr()):
+            return wrong("your callback stops at the right epoch, but what it kept is not a copy: state_dict() "
+                         "hands out the model's own tensors, which go on changing with training. Keep a copy "
+                         "that training cannot touch.")
+        return wrong("your callback stops at the right epoch but leaves the last weights in the model: at the end, "
+                     "put the best epoch's weights back (load_state_dict).")
+    if weight != 3.0:
+        return wrong("your callback stops at the right epoch but puts back the weights of another epoch than the "
+                     "one with the lowest validation loss.")
+    return right(f"on a run whose validation loss was lowest at epoch 3, with patience {ES_PATIENCE} your callback "
+                 f"stopped at epoch 6 and put back epoch 3's weights. The copy matters: state_dict() returns the "
+                 f"model's live tensors, so only copy.deepcopy keeps epoch 3's values while training goes on.")
+
+
+def _callback_class() -> Any:
+    from ..train import Callback
+    return Callback
+
+# ---- 07.5: a model-selection loop (it chooses on the test set) -------------------------------------------------
 
 # accuracies of three fake candidates on each set: each set prefers another candidate
 _SCORES = {"a": {"train": 1.00, "val": 0.88, "test": 0.87},
@@ -233,7 +539,7 @@ def _judge_choose(choose_setting: Any) -> Verdict:
                  "to check it. Note that the validation score of the winner is optimistic for the same reason.")
 
 
-# ---- 07.4: the L2 that stops the rise in the playground -----------------------------------------------------------
+# ---- 07.6: the L2 that stops the rise in the playground -----------------------------------------------------------
 
 PLAYGROUND_L2 = (0.0, 1e-4, 1e-3, 1e-2, 1e-1)   # the playground's L2 options (widgets.WEIGHT_DECAYS)
 PLAYGROUND_SETTING = {"data_set": "moons", "noise": 0.3, "hidden": "32,32", "activation": "tanh", "lr": 0.03,
@@ -266,38 +572,99 @@ def _judge_l2(answer: Any) -> Verdict:
 
 
 register(
-    Exercise("07.1", "predict", "where early stopping on the validation accuracy stops", _judge_stop,
+    Exercise("07.1", "write", "the decoupled weight-decay step", _judge_decay,
+             blank="write decay_weights, then run this cell again.",
+             reference=lambda: decay_weights,
+             wrong_answers=(
+                 "def decay_weights(model, lr, weight_decay):\n    for name, param in model.named_parameters():\n"
+                 "        if name.endswith('weight'):\n            param.mul_(1 - lr * weight_decay)\n",
+                 "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
+                 "        for param in model.parameters():\n            param.mul_(1 - lr * weight_decay)\n",
+                 "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
+                 "        for name, param in model.named_parameters():\n            if name.endswith('weight'):\n"
+                 "                param.mul_(lr * weight_decay)\n",
+                 "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
+                 "        for name, param in model.named_parameters():\n            if name.endswith('weight'):\n"
+                 "                param.mul_(1 - weight_decay)\n",
+                 "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
+                 "        for name, param in model.named_parameters():\n            if name.endswith('weight'):\n"
+                 "                param.sub_(lr * weight_decay)\n")),
+    Exercise("07.2", "write", "inverted dropout", _judge_dropout,
+             blank="write Dropout's forward, then run this cell again.",
+             reference=_dropout_reference,
+             wrong_answers=(
+                 "class Dropout(torch.nn.Module):\n    def __init__(self, p):\n        super().__init__()\n"
+                 "        self.p = p\n    def forward(self, x):\n        if not self.training:\n            return x\n"
+                 "        return x * (torch.rand_like(x) >= self.p)\n",
+                 "class Dropout(torch.nn.Module):\n    def __init__(self, p):\n        super().__init__()\n"
+                 "        self.p = p\n    def forward(self, x):\n"
+                 "        return x * (torch.rand_like(x) >= self.p) / (1 - self.p)\n",
+                 "class Dropout(torch.nn.Module):\n    def __init__(self, p):\n        super().__init__()\n"
+                 "        self.p = p\n    def forward(self, x):\n        if not self.training:\n            return x\n"
+                 "        return x * (torch.rand_like(x) < self.p) / self.p\n",
+                 "class Dropout(torch.nn.Module):\n    def __init__(self, p):\n        super().__init__()\n"
+                 "        self.p = p\n    def forward(self, x):\n        if not self.training:\n"
+                 "            return x * (1 - self.p)\n        return x * (torch.rand_like(x) >= self.p)\n")),
+    Exercise("07.3", "write", "early stopping that keeps a copy of the best weights", _judge_early_stopping,
+             blank="write on_epoch_end and on_train_end, then run this cell again.",
+             reference=_early_stopping_reference,
+             wrong_answers=(
+                 "class EarlyStopping(train.Callback):\n    def __init__(self, patience):\n"
+                 "        self.patience = patience\n        self.best_loss, self.best_epoch, self.best_state = "
+                 "math.inf, 0, None\n    def on_epoch_end(self, model, history):\n"
+                 "        epoch, loss = history.epoch[-1], history.metrics['val_loss'][-1]\n"
+                 "        if loss < self.best_loss:\n            self.best_loss, self.best_epoch = loss, epoch\n"
+                 "            self.best_state = model.state_dict()\n"
+                 "        elif epoch - self.best_epoch >= self.patience:\n            return True\n"
+                 "        return False\n    def on_train_end(self, model, history):\n"
+                 "        model.load_state_dict(self.best_state)\n",
+                 "class EarlyStopping(train.Callback):\n    def __init__(self, patience):\n"
+                 "        self.patience = patience\n        self.best_loss, self.best_epoch, self.best_state = "
+                 "math.inf, 0, None\n    def on_epoch_end(self, model, history):\n"
+                 "        epoch, loss = history.epoch[-1], history.metrics['val_loss'][-1]\n"
+                 "        if loss <= self.best_loss:\n            self.best_loss, self.best_epoch = loss, epoch\n"
+                 "            self.best_state = copy.deepcopy(model.state_dict())\n"
+                 "        elif epoch - self.best_epoch >= self.patience:\n            return True\n"
+                 "        return False\n    def on_train_end(self, model, history):\n"
+                 "        model.load_state_dict(self.best_state)\n",
+                 "class EarlyStopping(train.Callback):\n    def __init__(self, patience):\n"
+                 "        self.patience = patience\n        self.best_loss, self.best_epoch, self.best_state = "
+                 "math.inf, 0, None\n    def on_epoch_end(self, model, history):\n"
+                 "        epoch, loss = history.epoch[-1], history.metrics['val_loss'][-1]\n"
+                 "        if loss < self.best_loss:\n            self.best_loss, self.best_epoch = loss, epoch\n"
+                 "            self.best_state = copy.deepcopy(model.state_dict())\n"
+                 "        elif epoch - self.best_epoch > self.patience:\n            return True\n"
+                 "        return False\n    def on_train_end(self, model, history):\n"
+                 "        model.load_state_dict(self.best_state)\n",
+                 "class EarlyStopping(train.Callback):\n    def __init__(self, patience):\n"
+                 "        self.patience = patience\n        self.best_loss, self.best_epoch, self.best_state = "
+                 "math.inf, 0, None\n    def on_epoch_end(self, model, history):\n"
+                 "        epoch, loss = history.epoch[-1], history.metrics['val_loss'][-1]\n"
+                 "        if loss < self.best_loss:\n            self.best_loss, self.best_epoch = loss, epoch\n"
+                 "            self.best_state = copy.deepcopy(model.state_dict())\n"
+                 "        elif epoch - self.best_epoch >= self.patience:\n            return True\n"
+                 "        return False\n    def on_train_end(self, model, history):\n        pass\n")),
+    Exercise("07.4", "predict", "where early stopping on the validation accuracy stops", _judge_stop,
              giveaways=_stop_giveaways, context=("history",),
              blank="write your prediction as (stop epoch, restored epoch), then run this cell again.",
-             wrong_answers=("answer_1 = (lowest_epoch, lowest_epoch)",
-                            "answer_1 = early_stop(memo.metrics['val_loss'], 3)",
-                            "answer_1 = (early_stop([-a for a in memo.metrics['val_acc']], 3)[0], EPOCHS)",
-                            "answer_1 = (early_stop([-a for a in memo.metrics['val_acc']], 3)[0] - 1, "
-                            "early_stop([-a for a in memo.metrics['val_acc']], 3)[1])",
-                            "answer_1 = (int(np.argmax(memo.metrics['val_acc'])) + 4, "
+             wrong_answers=("answer_4 = (lowest_epoch, lowest_epoch)",
+                            "answer_4 = (lowest_epoch + 3, lowest_epoch)",
+                            "answer_4 = (EPOCHS, int(np.argmax(memo.metrics['val_acc'])) + 1)",
+                            "answer_4 = (int(np.argmax(memo.metrics['val_acc'])) + 4, "
                             "int(np.argmax(memo.metrics['val_acc'])) + 1)")),
-    Exercise("07.2", "write", "the L2 penalty", code(_judge_penalty),
-             blank="fill in l2_penalty, then run this cell again.",
-             wrong_answers=("def l2_penalty(model):\n    return sum(p.abs().sum() for p in model.parameters())\n",
-                            "def l2_penalty(model):\n    return sum(p.pow(2).sum() for p in model.parameters())"
-                            ".sqrt()\n",
-                            "def l2_penalty(model):\n    return sum((p ** 2).sum() for n, p in model.named_parameters()"
-                            " if 'weight' in n)\n",
-                            "def l2_penalty(model):\n    return sum(p.pow(2).sum() for p in model.parameters())"
-                            ".detach()\n")),
-    Exercise("07.3", "debug", "a model-selection loop", code(_judge_choose),
-             blank="set answer_3 to your fixed choose_setting, then run this cell again.",
-             wrong_answers=("answer_3 = choose_setting",
+    Exercise("07.5", "debug", "a model-selection loop", code(_judge_choose),
+             blank="set answer_5 to your fixed choose_setting, then run this cell again.",
+             wrong_answers=("answer_5 = choose_setting",
                             "def fixed(candidates, train_fn, accuracy, val_set, test_set):\n"
                             "    models_ = {c: train_fn(c) for c in candidates}\n"
                             "    best = max(candidates, key=lambda c: accuracy(models_[c], val_set))\n"
-                            "    return best, accuracy(models_[best], val_set)\nanswer_3 = fixed",
+                            "    return best, accuracy(models_[best], val_set)\nanswer_5 = fixed",
                             "def fixed(candidates, train_fn, accuracy, val_set, test_set):\n"
                             "    models_ = {c: train_fn(c) for c in candidates}\n"
                             "    tests = {c: accuracy(models_[c], test_set) for c in candidates}\n"
                             "    best = max(candidates, key=lambda c: accuracy(models_[c], val_set))\n"
-                            "    return best, tests[best]\nanswer_3 = fixed")),
-    Exercise("07.4", "compute", "the smallest L2 that stops the test loss rising", _judge_l2,
+                            "    return best, tests[best]\nanswer_5 = fixed")),
+    Exercise("07.6", "compute", "the smallest L2 that stops the test loss rising", _judge_l2,
              giveaways=lambda: ["0.01", "1e-2", "1e-02"],
-             wrong_answers=("answer_4 = 1e-3", "answer_4 = 0.1", "answer_4 = 0.0", "answer_4 = \"0.001\"")),
+             wrong_answers=("answer_6 = 1e-3", "answer_6 = 0.1", "answer_6 = 0.0", "answer_6 = \"0.001\"")),
 )
