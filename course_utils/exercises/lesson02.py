@@ -502,7 +502,8 @@ def _judge_peaks(result: Any) -> Verdict:
     schedule = "one-cycle" if result["schedule"] == "onecycle" else f"schedule {result['schedule']!r}"
     return right(f"your run ({schedule}): {finding} {fits[0].upper() + fits[1:]}. Below a threshold the steps are "
                  f"too small to get anywhere in the budget. Past it, compare how much your fitting medians differ "
-                 f"with the factor by which Adam alone lowered the median in section 6's table (its last column).")
+                 f"with the factor by which Adam alone lowered the median in section 6's table (the column "
+                 f"'original / median').")
 
 
 register(
