@@ -154,10 +154,18 @@ def sine():
 def test_line_prediction_accepts_the_line_and_what_300_steps_reach(sine):
     best, reached = lesson02._line_mse(sine["x"], sine["y"]), lesson02._line_reached(**sine)
     assert 0.44 < best < 0.47 and 0.48 < reached < 0.51          # seed 0's run ends at 0.496
-    for value in (0.45, 0.48, 0.5, 0.55, best, reached):
-        assert exercises.judge("02.4", value, **sine).ok
+    for value in (0.46, 0.48, 0.5, 0.52, "0.46", "0.50", "5e-1", best, reached):
+        assert exercises.judge("02.4", value, **sine).ok, value
     message = exercises.judge("02.4", 0.5, **sine).message
     assert f"{best:.3f}" in message and f"{reached:.3f}" in message and "seed 0" in message
+    assert "above predicting 0 too" in message and "bias starts" in message    # why it ends worse than a constant
+
+
+@pytest.mark.parametrize("value, hint", [(0.45, "too low"), (0.44, "too low"), (0.6, "too high")])
+def test_line_prediction_refuses_what_no_line_or_run_gives(sine, value, hint):
+    # no line scores below the best line (0.459): 0.45 is impossible
+    verdict = exercises.judge("02.4", value, **sine)
+    assert verdict.status == "wrong" and hint in verdict.message
 
 
 def test_line_prediction_judges_the_run_of_the_given_seed(sine):
