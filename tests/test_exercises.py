@@ -28,7 +28,7 @@ def test_unknown_exercise_and_missing_context_are_one_sentence():
         exercises.check("01.9", 1)
     with pytest.raises(ValueError, match="ids look like '04.2'"):
         exercises.check("1.2", 1)
-    with pytest.raises(ValueError, match=r"exercise 01.5 also needs y=y in its check call"):
+    with pytest.raises(ValueError, match=r"exercise 01.5 also needs y=y, x=x in its check call"):
         exercises.check("01.5", 0.1)
 
 
