@@ -77,7 +77,8 @@ def test_net_other_mistakes():
     assert "self.hidden" in exercises.judge("03.1", _define(renamed, "Net")).message
     always = good.replace("        if second_hidden is not None:\n            self.hidden2",
                           "        if True:\n            self.hidden2").replace(
-        "Linear(n_hidden, second_hidden)", "Linear(n_hidden, second_hidden or n_hidden)")
+        "Linear(n_hidden, second_hidden)", "Linear(n_hidden, second_hidden or n_hidden)").replace(
+        "n_hidden = second_hidden\n", "n_hidden = second_hidden or n_hidden\n")
     assert "Linear layer(s)" in exercises.judge("03.1", _define(always, "Net")).message
     softmax = good.replace("return self.out(x)", "return self.out(x).softmax(dim=1)")
     assert "unchanged" in exercises.judge("03.1", _define(softmax, "Net")).message
