@@ -233,7 +233,12 @@ def _trained_reference(X: Any, y: Any, seed: int) -> Any:
     return _loop(X, y, seed)
 
 
-_LOOP = ("for t in range(5000):\n"
+_LOOP = ("with seeded(SEED):\n"
+         "    net = Net(n_feature=2, n_hidden=4, n_output=2)\n"
+         "optimizer = torch.optim.SGD(net.parameters(), lr=0.03)\n"
+         "loss_func = torch.nn.CrossEntropyLoss()\n"
+         "\n"
+         "for t in range(5000):\n"
          "    out = net(X)\n"
          "    loss = loss_func(out, y)\n"
          "    optimizer.zero_grad()\n"
