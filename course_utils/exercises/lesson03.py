@@ -1,18 +1,18 @@
-"""Lesson 03's exercises: what two hidden units can enclose, accuracy from logits, a classifier with a
-ReLU after its output, and the learning rate of the slow seeds.
+"""Lesson 03's builds and exercises.
 
-03.1 predict how many of 8 seeds train a 2-2-2 net · 03.2 write ``accuracy(logits, labels)`` ·
-03.3 debug a classifier whose scores are clipped (the learner writes ``FixedNet``) · 03.4 explore the
-learning rate over 8 seeds. The class judge builds the learner's network in two shapes, traces a
-batch through its Linear layers and names what is wrong: a missing ``super().__init__()``, swapped
-or fixed sizes, a missing hidden ReLU, a ReLU after the output.
+Builds, judged where the lesson first needs them (``exercises.build``): 03.1 the 2-4-2 classifier ``Net`` with
+the original's optional second hidden layer · 03.2 its cross-entropy training loop · 03.3 ``accuracy(logits,
+labels)``. Exercises: 03.4 predict how many of 8 seeds train a 2-2-2 net · 03.5 debug a classifier whose scores
+are clipped (the learner writes ``FixedNet``) · 03.6 explore the learning rate over 8 seeds. The class judges
+build the learner's network in several shapes, trace a batch through its Linear layers and name what is wrong:
+a missing ``super().__init__()``, swapped or fixed sizes, a missing hidden ReLU, a ReLU after the output.
 """
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, wrong
+from .core import Exercise, Verdict, register, right, unanswered, wrong
 from .judges import (
     LearnerError,
     as_number,
@@ -25,7 +25,241 @@ from .judges import (
     trace_linears,
 )
 
-# --- 03.1: predict how many of the 8 seeds train a 2-2-2 net ---------------------------------------------
+# --- 03.1: the classifier, as the original writes it --------------------------------------------------------
+
+NET_SIZES = ((2, 4, 2), (3, 5, 4), (2, 4, 2, 3))   # (n_feature, n_hidden, n_output[, second_hidden])
+
+
+def _chain(sizes: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The (in, out) of each Linear layer of Net(*sizes), in the order forward uses them."""
+    if len(sizes) == 4:
+        a, b, c, d = sizes
+        return [(a, b), (b, d), (d, c)]
+    a, b, c = sizes
+    return [(a, b), (b, c)]
+
+
+def _reference_net_class() -> Any:
+    import torch
+    import torch.nn.functional as F
+
+    class Net(torch.nn.Module):
+        def __init__(self, n_feature, n_hidden, n_output, second_hidden=None):
+            super().__init__()
+            self.hidden = torch.nn.Linear(n_feature, n_hidden)
+            self.hidden2 = None
+            if second_hidden is not None:
+                self.hidden2 = torch.nn.Linear(n_hidden, second_hidden)
+                n_hidden = second_hidden
+            self.out = torch.nn.Linear(n_hidden, n_output)
+
+        def forward(self, x):
+            x = F.relu(self.hidden(x))
+            if self.hidden2 is not None:
+                x = F.relu(self.hidden2(x))
+            return self.out(x)
+
+    return Net
+
+
+def _classifier_verdict(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
+    """None when ``cls(*sizes)`` is Linear → ReLU (→ Linear → ReLU) → Linear with these sizes, nothing after."""
+    import torch
+    call = f"Net{sizes}"
+    net = build_module(cls, sizes, "Net", ("n_feature", "n_hidden", "n_output", "second_hidden"))
+    x = torch.randn(64, sizes[0], generator=torch.Generator().manual_seed(1))
+    if "_modules" not in vars(net):
+        return missing_module_init(net, x, "Net")
+    if not list(net.parameters()):
+        return unanswered("Net has no layers yet: create them in __init__, write forward, then run both cells again.")
+    out, calls = trace_linears(net, x, sizes, NET_SIZES[0] if len(sizes) == 3 else sizes, "Net")
+    expected = _chain(sizes)
+    if len(calls) != len(expected):
+        extra = " (second_hidden adds one, and only when it is given)" if first or len(sizes) == 4 else ""
+        return wrong(f"forward of {call} runs {len(calls)} registered Linear layer(s) where it needs "
+                     f"{len(expected)}{extra}: create each in __init__ as an attribute of self and use each once.")
+    for i, ((layer, _, _), want) in enumerate(zip(calls, expected)):
+        got = (layer.in_features, layer.out_features)
+        if got != want:
+            if len(sizes) == 3 and not first:
+                return wrong(f"Net{NET_SIZES[0]} comes out right, but in {call} a Linear layer maps {got[0]} "
+                             f"features to {got[1]}: build every layer from the constructor's arguments, not from "
+                             f"fixed numbers.")
+            return wrong(f"in {call} Linear layer {i + 1} (in the order forward uses them) maps {got[0]} features "
+                         f"to {got[1]}, where it should map {want[0]} → {want[1]}. The last argument is the width "
+                         f"of the second hidden layer, and the output layer reads whatever layer comes before it.")
+    for i in range(1, len(calls)):
+        before, reaching = calls[i - 1][2], calls[i][1]
+        if torch.allclose(reaching, before):
+            return wrong(f"in {call} Linear layer {i + 1} receives layer {i}'s values unchanged: with no ReLU "
+                         f"between them, two Linear layers make one linear map. Put a ReLU after every hidden layer.")
+        if not torch.allclose(reaching, torch.relu(before)):
+            return wrong(f"in {call} what reaches Linear layer {i + 1} is not the ReLU of layer {i}: apply a ReLU, "
+                         f"and nothing else, after each hidden layer.")
+    scores = calls[-1][2]
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(x), sizes[2]):
+        return wrong(f"for a batch of {len(x)} points {call} should return one row per point and one score per "
+                     f"class, shape ({len(x)}, {sizes[2]}).")
+    if not torch.allclose(out, scores):
+        if torch.allclose(out, torch.relu(scores)):
+            return wrong("the scores go through a ReLU, so every negative score becomes 0: logits are any real "
+                         "numbers, and nothing follows the output layer.")
+        return wrong("forward changes the output layer's scores before returning them: return them unchanged "
+                     "(the loss turns them into probabilities itself).")
+    hidden = getattr(net, "hidden", None)
+    if not isinstance(hidden, torch.nn.Linear) or hidden is not calls[0][0]:
+        return wrong("name the first hidden layer self.hidden: the lesson draws its switching lines from "
+                     "net.hidden.")
+    n = sum(p.numel() for p in net.parameters())
+    want = sum(a * b + b for a, b in expected)
+    if n != want:
+        return wrong(f"{call} has {n} parameters where its Linear layers with biases have {want}: keep the biases, "
+                     f"and no layers that forward does not use.")
+    return None
+
+
+def net_class(cls: Any) -> Verdict:
+    """``Net(n_feature, n_hidden, n_output, second_hidden=None)``: built in three shapes, inspected, run."""
+    return module_class(cls, "Net", NET_SIZES, _classifier_verdict) or right(
+        "Net(2, 4, 2) is Linear(2, 4), ReLU, Linear(4, 2), and Net(2, 4, 2, second_hidden=3) puts Linear(4, 3) and "
+        "a ReLU in between. forward returns the output layer's scores untouched: logits, one per class, any real "
+        "number.")
+
+
+_NET = ("class Net(torch.nn.Module):\n"
+        "    def __init__(self, n_feature, n_hidden, n_output, second_hidden=None):\n"
+        "        super().__init__()\n"
+        "        self.hidden = torch.nn.Linear(n_feature, n_hidden)\n"
+        "        self.hidden2 = None\n"
+        "        if second_hidden is not None:\n"
+        "            self.hidden2 = torch.nn.Linear(n_hidden, second_hidden)\n"
+        "            n_hidden = second_hidden\n"
+        "        self.out = torch.nn.Linear(n_hidden, n_output)\n"
+        "\n"
+        "    def forward(self, x):\n"
+        "        x = F.relu(self.hidden(x))\n"
+        "        if self.hidden2 is not None:\n"
+        "            x = F.relu(self.hidden2(x))\n"
+        "        return self.out(x)\n")
+NET_WRONG_ANSWERS = (
+    _NET.replace("return self.out(x)", "return F.relu(self.out(x))"),                         # ReLU after the scores
+    _NET.replace("            n_hidden = second_hidden\n", ""),                                 # output reads n_hidden
+    _NET.replace("Linear(n_hidden, second_hidden)", "Linear(n_hidden, n_hidden)"),            # ignores second_hidden
+    _NET.replace("x = F.relu(self.hidden2(x))", "x = self.hidden2(x)"),                        # no ReLU after layer 2
+    _NET.replace("self.hidden = torch.nn.Linear(n_feature, n_hidden)", "self.hidden = torch.nn.Linear(2, 4)"),
+)
+NET_GIVEAWAYS = ("Linear(n_hidden, second_hidden)", "n_hidden = second_hidden", "F.relu(self.hidden2(x))")
+
+
+# --- 03.2: the training loop --------------------------------------------------------------------------------
+
+STEPS, LR = 5000, 0.03
+_RUNS: dict[tuple, Any] = {}
+
+
+def _start(cls: Any, seed: int) -> Any:
+    """``cls(2, 4, 2)`` as the lesson builds it, under ``seed``."""
+    from ..runtime import seeded
+    with seeded(seed):
+        return cls(2, 4, 2)
+
+
+def _loop(X: Any, y: Any, seed: int, variant: str = "right", cls: Any = None) -> Any:
+    """The lesson's loop (or a typical wrong one) from the network the lesson starts with; cached."""
+    import torch
+    import torch.nn.functional as F
+    cls = cls or _reference_net_class()
+    key = (variant, seed, cls, X.data_ptr(), y.data_ptr(), tuple(X.shape))
+    if key in _RUNS:
+        return _RUNS[key]
+    net = _start(cls, seed)
+    optimizer = torch.optim.SGD(net.parameters(), lr=LR)
+    for _ in range(STEPS):
+        out = net(X)
+        loss = F.cross_entropy(out.softmax(dim=1) if variant == "softmax" else out, y)
+        if variant != "no_zero_grad":
+            optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    _RUNS[key] = net
+    return net
+
+
+def _loss(net: Any, X: Any, y: Any) -> float:
+    import torch
+    import torch.nn.functional as F
+    with torch.no_grad():
+        return float(F.cross_entropy(net(X), y))
+
+
+def _training_loop(net: Any, X: Any, y: Any, seed: int) -> Verdict:
+    """``net`` after the learner's 5,000 steps, against the same loop run by the course from the same start."""
+    import torch
+    if not isinstance(net, torch.nn.Module):
+        return wrong(f"net should be the network the loop trained, not a {type(net).__name__}.")
+    cls = type(net)
+    try:
+        fresh = _start(cls, seed)
+    except Exception:
+        cls = None
+        fresh = _start(_reference_net_class(), seed)
+    mine = [p.detach() for p in net.parameters()]
+    if len(mine) == len(list(fresh.parameters())) and all(
+            p.shape == q.shape and torch.equal(p, q) for p, q in zip(mine, fresh.parameters())):
+        return unanswered("net's weights have not moved: write one training step in the loop's body, then run "
+                          "the cell again.")
+    loss = _loss(net, X, y)
+    if not math.isfinite(loss):
+        return wrong("the loss is no longer a number (NaN or infinite): the weights grew out of bounds. One step "
+                     "uses the gradient of this step's loss only.")
+    target = _loss(_loop(X, y, seed, cls=cls), X, y)
+    if math.isclose(loss, target, rel_tol=1e-3, abs_tol=1e-5):
+        return right(f"after 5,000 steps the loss is {loss:.4f}, where the course's loop from the same start ends. "
+                     f"Each step: the scores of all 1,000 points, their cross-entropy loss, the old gradients "
+                     f"cleared, new ones by backpropagation, one SGD update.")
+    if math.isclose(loss, _loss(_loop(X, y, seed, "no_zero_grad", cls), X, y), rel_tol=1e-3, abs_tol=1e-5):
+        return wrong("backward adds each new gradient to the one already stored, so without clearing them every "
+                     "step moves the weights by the sum of all the gradients so far. Clear them once per step, "
+                     "before backward.")
+    if math.isclose(loss, _loss(_loop(X, y, seed, "softmax", cls), X, y), rel_tol=1e-3, abs_tol=1e-5):
+        return wrong("the loss gets probabilities where it wants scores: the cross-entropy loss applies the "
+                     "softmax itself, so give it the network's raw outputs (the logits).")
+    return wrong(f"after 5,000 steps the loss is {loss:.4f}, where the course's loop from the same start reaches "
+                 f"{target:.4f}. One step is: the network's scores for all the points, the cross-entropy of "
+                 f"those scores and y, the gradients cleared, backward, the optimizer's step, each once.")
+
+
+def _trained_reference(X: Any, y: Any, seed: int) -> Any:
+    return _loop(X, y, seed)
+
+
+_LOOP = ("with seeded(SEED):\n"
+         "    net = Net(n_feature=2, n_hidden=4, n_output=2)\n"
+         "optimizer = torch.optim.SGD(net.parameters(), lr=0.03)\n"
+         "loss_func = torch.nn.CrossEntropyLoss()\n"
+         "\n"
+         "for t in range(5000):\n"
+         "    out = net(X)\n"
+         "    loss = loss_func(out, y)\n"
+         "    optimizer.zero_grad()\n"
+         "    loss.backward()\n"
+         "    optimizer.step()\n")
+LOOP_WRONG_ANSWERS = (
+    _LOOP.replace("    optimizer.zero_grad()\n", ""),                        # gradients pile up
+    _LOOP.replace("loss_func(out, y)", "loss_func(out.softmax(dim=1), y)"),  # probabilities into the loss
+)
+LOOP_GIVEAWAYS = ("optimizer.zero_grad()", "loss.backward()", "optimizer.step()")
+
+
+# --- 03.3: accuracy from logits -----------------------------------------------------------------------------
+
+
+def _reference_accuracy(logits: Any, labels: Any) -> float:
+    """The share of rows whose highest score is at the label's column."""
+    return (logits.argmax(dim=1) == labels).float().mean().item()
+
+
+# --- 03.4: predict how many of the 8 seeds train a 2-2-2 net ---------------------------------------------
 
 
 def _two_units(answer: Any) -> Verdict:
@@ -40,7 +274,7 @@ def _two_units(answer: Any) -> Verdict:
                      "centre: whatever the weights, the region that says 'inner circle' there always runs out "
                      "through the outer ring and takes outer points with it, however long "
                      "it trains (the course's tests check this on 2,000 random 2-2-2 nets). "
-                     "Run show(study([2, 2, 2])[1]) to see it in the 8 seeds.")
+                     "Run show(study([2, 2, 2])) to see it in the 8 seeds.")
     if answer >= 5:
         return wrong("that is about what four hidden units managed. Picture the region where a 2-2-2 net says "
                      "'inner circle': its boundary bends only on the hidden units' switching lines, one line per "
@@ -50,9 +284,6 @@ def _two_units(answer: Any) -> Verdict:
                  "must be closed on every side. The boundary bends only on the hidden units' switching lines: "
                  "sketch two lines, the pieces they cut the plane into, and ask whether any region built from "
                  "those pieces can be closed.")
-
-
-# --- 03.2: accuracy from logits -----------------------------------------------------------------------------
 
 
 def _accuracy(accuracy: Any) -> Verdict:
@@ -86,7 +317,7 @@ def _accuracy(accuracy: Any) -> Verdict:
                  "softmax is not needed: it never changes which score is highest.")
 
 
-# --- 03.3: the classifier whose scores are clipped ----------------------------------------------------------
+# --- 03.5: the classifier whose scores are clipped ----------------------------------------------------------
 
 SIZES = ((2, 4, 2), (3, 5, 4))   # the shape the lesson uses, then one that catches fixed numbers
 ORDINAL = ("first", "second", "third", "fourth")
@@ -186,10 +417,10 @@ FIXED_WRONG_ANSWERS = (
 FIXED_GIVEAWAYS = ("torch.nn.Linear(n_hidden, n_output))", "Linear(n_hidden, n_output))")
 
 
-# --- 03.4: explore the learning rate -----------------------------------------------------------------------
+# --- 03.6: explore the learning rate -----------------------------------------------------------------------
 
-LR_STARTER = {"learning rate": 0.03}   # section 7's run, the comparison the task starts from
-LR_SECTION_7 = {"seeds trained": 6, "median final loss": 0.037}
+LR_STARTER = {"learning rate": 0.03}   # the lesson's rate, the comparison the task starts from
+LR_AT_003 = {"seeds trained": 6, "median final loss": 0.037}
 LR_RANGES = {0.1: {"seeds trained": (8, 8), "median final loss": (0.004, 0.016),
                    "median test accuracy": (0.975, 0.999)}}   # the cell's example change, SEED 0 and 1
 LR_KEYS = ("learning rate", "seeds trained", "median final loss", "median test accuracy")
@@ -203,7 +434,7 @@ def _lr_setting(result: Any) -> dict[str, Any]:
 
 
 def _learning_rate(result: Any) -> Verdict:
-    """``result``: the 8 seeds' summary at the learner's learning rate, read against section 7's at 0.03."""
+    """``result``: the 8 seeds' summary at the learner's learning rate, read against the 8 seeds' at 0.03."""
     values = {k: as_number(result[k]) for k in LR_KEYS}
     if any(v is None for v in values.values()):
         return wrong("each entry of result should be one number, as the starter computes it.")
@@ -217,7 +448,7 @@ def _learning_rate(result: Any) -> Verdict:
             return wrong(f"your {key}, {values[key]:.3g}, is outside what learning rate {rate:g} gives here "
                          f"(5,000 steps, the 8 initial-weight seeds of the lesson): did something else change too? "
                          f"Change one thing at a time.")
-    before = LR_SECTION_7["seeds trained"]
+    before = LR_AT_003["seeds trained"]
     if trained > before:
         found = (f"more seeds trained than at 0.03 ({int(trained)} of 8 against {before}): the slow starts needed "
                  f"bigger steps, not luck")
@@ -226,17 +457,22 @@ def _learning_rate(result: Any) -> Verdict:
                  f"steps overshoot or switch units off for good")
     else:
         found = f"as many seeds trained as at 0.03 ({before} of 8)"
-    return right(f"at learning rate {rate:g}, {found}; the median final loss is {loss:.3g} (section 7: "
-                 f"{LR_SECTION_7['median final loss']:g}) and the median test accuracy {acc:.3f}. A lower loss on "
+    return right(f"at learning rate {rate:g}, {found}; the median final loss is {loss:.3g} (at 0.03: "
+                 f"{LR_AT_003['median final loss']:g}) and the median test accuracy {acc:.3f}. A lower loss on "
                  f"seeds that had trained already mostly makes their scores more confident; it changes the test "
                  f"accuracy little.")
 
 
 register(
-    Exercise("03.1", "predict", "how many of 8 seeds train a 2-2-2 net", _two_units,
-             blank="set answer_1 to your prediction, a number of seeds from 0 to 8.",
-             wrong_answers=("answer_1 = 6", "answer_1 = 2")),
-    Exercise("03.2", "write", "accuracy from logits", code(_accuracy),
+    Exercise("03.1", "write", "the classifier Net, with the optional second hidden layer", code(net_class),
+             blank="write Net's __init__ and forward, then run both cells again.",
+             giveaways=lambda: list(NET_GIVEAWAYS), wrong_answers=NET_WRONG_ANSWERS,
+             reference=_reference_net_class),
+    Exercise("03.2", "write", "the cross-entropy training loop", code(_training_loop),
+             context=("X", "y", "seed"), blank="run the training loop's cell first.",
+             giveaways=lambda **_: list(LOOP_GIVEAWAYS), wrong_answers=LOOP_WRONG_ANSWERS,
+             reference=_trained_reference),
+    Exercise("03.3", "write", "accuracy from logits", code(_accuracy),
              giveaways=lambda: ["argmax(dim=1)", "argmax(1)", "argmax(-1)", "argmax(dim=-1)"],
              wrong_answers=("def accuracy(logits, labels):\n"
                             "    return 100 * (logits.argmax(dim=1) == labels).float().mean().item()\n",
@@ -245,12 +481,16 @@ register(
                             "def accuracy(logits, labels):\n"
                             "    return (logits.argmax(dim=1) == labels).float().sum().item()\n",
                             "def accuracy(logits, labels):\n"
-                            "    return (logits.argmax(dim=1) == labels).mean().item()\n")),
-    Exercise("03.3", "debug", "the classifier whose scores are clipped", code(fixed_net),
+                            "    return (logits.argmax(dim=1) == labels).mean().item()\n"),
+             reference=lambda: _reference_accuracy),
+    Exercise("03.4", "predict", "how many of 8 seeds train a 2-2-2 net", _two_units,
+             blank="set answer_4 to your prediction, a number of seeds from 0 to 8.",
+             wrong_answers=("answer_4 = 6", "answer_4 = 2")),
+    Exercise("03.5", "debug", "the classifier whose scores are clipped", code(fixed_net),
              blank="write FixedNet, then run this cell again.",
              giveaways=lambda: list(FIXED_GIVEAWAYS), wrong_answers=FIXED_WRONG_ANSWERS),
-    Exercise("03.4", "explore", "the learning rate of the slow seeds",
-             explore(LR_STARTER, _lr_setting, "set LR to a learning rate other than section 7's 0.03", _learning_rate),
+    Exercise("03.6", "explore", "the learning rate of the slow seeds",
+             explore(LR_STARTER, _lr_setting, "set LR to a learning rate other than the lesson's 0.03", _learning_rate),
              wrong_answers=('result = {"learning rate": 0.1, "seeds trained": 6, "median final loss": 0.037, '
                             '"median test accuracy": 0.985}',
                             'result = {**result, "seeds trained": 9}')),
