@@ -76,14 +76,28 @@ def check_numeric(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = 
     return {name: rel_error(analytic[name], numerical_grad(f, value)) for name, value, _ in model.parameters()}
 
 
+def _is_dense(layer: scratch.Layer) -> bool:
+    """A Dense layer: the course's, or a learner's own with weights ``W`` and bias ``b``."""
+    return isinstance(layer, scratch.Dense) or set(getattr(layer, "params", {})) == {"W", "b"}
+
+
+def _torch_activation(layer: scratch.Layer):
+    """The torch module of an activation layer: the course's by class, a learner's own by its class name."""
+    from torch import nn
+    acts = [(scratch.ReLU, nn.ReLU), (scratch.Sigmoid, nn.Sigmoid), (scratch.Tanh, nn.Tanh)]
+    for cls, torch_cls in acts:
+        if isinstance(layer, cls) or type(layer).__name__ == cls.__name__:
+            return torch_cls()
+    raise ValueError(f"no torch twin for {type(layer).__name__}: use Dense, ReLU, Sigmoid or Tanh layers.")
+
+
 def to_torch(model: scratch.MLP):
     """The same network as a float64 ``torch.nn.Sequential`` with copied weights (``Linear.weight = W.T``)."""
     import torch
     from torch import nn
-    acts = [(scratch.ReLU, nn.ReLU), (scratch.Sigmoid, nn.Sigmoid), (scratch.Tanh, nn.Tanh)]
     layers = []
     for layer in model.layers:
-        if isinstance(layer, scratch.Dense):
+        if _is_dense(layer):
             W, b = layer.params["W"], layer.params["b"]
             lin = nn.Linear(*W.shape).double()
             with torch.no_grad():
@@ -91,7 +105,7 @@ def to_torch(model: scratch.MLP):
                 lin.bias.copy_(torch.from_numpy(b.astype(np.float64)))
             layers.append(lin)
         else:
-            layers.append(next(torch_cls for cls, torch_cls in acts if isinstance(layer, cls))())
+            layers.append(_torch_activation(layer))
     return nn.Sequential(*layers)
 
 
@@ -105,7 +119,7 @@ def torch_grads(model: scratch.MLP, X: np.ndarray, y: np.ndarray, loss: str = "s
     loss_fn(net(Xt), yt).backward()
     out = {}
     for i, (layer, mod) in enumerate(zip(model.layers, net)):
-        if isinstance(layer, scratch.Dense):
+        if _is_dense(layer):
             out[f"{i}.W"] = mod.weight.grad.numpy().T
             out[f"{i}.b"] = mod.bias.grad.numpy()
     return out

@@ -1,7 +1,8 @@
 """The playground in a real browser: JupyterLab + Debian's Chromium, driven by Playwright.
 
-Runs every cell of notebooks/06_playground.ipynb in a temporary copy, clicks step, plays and
-pauses, moves a slider, and checks that the rendered widgets changed. The screenshot is kept in
+Writes the learner's edition as `make lab` does (tools/editions.py) into a temporary working folder,
+opens its 06_playground.ipynb, runs every cell, clicks step, plays and pauses, moves a slider, and
+checks that the rendered widgets changed. The screenshot is kept in
 artifacts/playground.png. In CI it must run; elsewhere it skips when Chromium is missing.
 """
 import os
@@ -44,7 +45,9 @@ def _free_port() -> int:
 def lab(tmp_path_factory):
     _require_browser()
     work = tmp_path_factory.mktemp("lab")
-    shutil.copy(ROOT / "notebooks" / "06_playground.ipynb", work)
+    sys.path.insert(0, str(ROOT / "tools"))
+    import editions
+    assert editions.lab(work) == [] and (work / "06_playground.ipynb").exists()
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     proc = subprocess.Popen(

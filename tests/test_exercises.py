@@ -19,7 +19,7 @@ def test_verdicts_print_one_marked_line(capsys):
     assert str(core.right("because.")) == "✅ Right: because."
     assert str(core.wrong("look again.")) == "❌ Not yet: look again."
     assert str(core.unanswered("fill it in.")) == "⏳ Not answered yet: fill it in."
-    exercises.check("01.2", None)
+    exercises.check("01.3", None)
     assert capsys.readouterr().out.startswith("⏳ Not answered yet")
 
 
@@ -40,7 +40,7 @@ def test_a_crash_in_the_learners_code_is_a_verdict_not_an_exception():
 
 
 def test_probe_prints_the_verdict_and_the_giveaways_as_json(capsys):
-    exercises.probe("01.4", 4 * 32 + 32 * 16 + 16 * 2)   # the weights of TwoHidden(4, 32, 16, 2), no biases
+    exercises.probe("01.4", 4 * 32 + 32 * 16 + 16 * 2)   # the weights of a 4-32-16-2 net, no biases
     line = capsys.readouterr().out
     record = json.loads(line.removeprefix("PROBE "))
     assert record["status"] == "wrong" and "bias" in record["message"] and "722" in record["giveaways"]
@@ -103,7 +103,8 @@ def _notebook_ids():
     ids = {}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
-            for exercise_id in re.findall(r"exercises\.check\(\s*[\"'](\d\d\.\d+)[\"']", "".join(cell["source"])):
+            for exercise_id in re.findall(r"exercises\.(?:check|build)\(\s*[\"'](\d\d\.\d+)[\"']",
+                                          "".join(cell["source"])):
                 ids.setdefault(exercise_id, []).append(path.name)
     return ids
 
@@ -115,6 +116,47 @@ def test_every_registered_exercise_is_asked_exactly_once_in_its_lesson():
                                       f"asked but not registered: {set(asked) - registered}")
     for exercise_id, where in asked.items():
         assert where == [next(p for p in where if p.startswith(exercise_id[:2]))], (exercise_id, where)
+
+
+def _twice(f):
+    return core.right("twice.") if judges.run(f, 3) == 6 else core.wrong("twice?")
+
+
+def test_build_hands_on_the_learners_piece_once_right_and_the_courses_until_then(capsys):
+    core.register(core.Exercise("98.1", "write", "double", judge=judges.code(_twice),
+                                wrong_answers=("def double(x):\n    return x",), reference=lambda: (lambda x: 2 * x)))
+    core.register(core.Exercise("98.2", "write", "no reference", judge=judges.code(_twice)))
+    try:
+        def stub(x):
+            pass
+        used = exercises.build("98.1", stub)
+        out = capsys.readouterr().out
+        assert used is not stub and used(4) == 8
+        assert out.startswith("⏳ Not answered yet") and out.rstrip().endswith(core.GOES_ON.strip()), out
+        with pytest.raises(AssertionError, match="Not answered yet"):
+            exercises.require("98.1")
+        assert exercises.build("98.1", lambda x: x)(5) == 10
+        assert capsys.readouterr().out.startswith("❌ Not yet: twice?")
+        with pytest.raises(AssertionError, match="twice"):
+            exercises.require("98.1")
+        mine = lambda x: x + x  # noqa: E731
+        assert exercises.build("98.1", mine) is mine and capsys.readouterr().out == "✅ Right: twice.\n"
+        exercises.require("98.1")   # passes
+        with pytest.raises(AssertionError, match="has not been checked"):
+            exercises.require("98.2")
+        with pytest.raises(ValueError, match="no reference"):
+            exercises.build("98.2", mine)
+    finally:
+        for k in ("98.1", "98.2"):
+            core.REGISTRY.pop(k, None)
+            core._LAST.pop(k, None)
+
+
+def test_every_built_piece_has_a_reference_to_go_on_with():
+    built = {i for i in _notebook_ids() for path in (ROOT / "notebooks").glob(f"{i[:2]}_*.ipynb")
+             if f'exercises.build("{i}"' in path.read_text().replace("\\", "")}
+    assert built, "the lessons build pieces with exercises.build"
+    assert not [i for i in built if exercises.get(i).reference is None], "exercise.reference for each built piece"
 
 
 @pytest.mark.parametrize("ex", exercises.all_exercises(), ids=lambda ex: ex.id)

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from course_utils import data, exercises
 from course_utils.exercises import lesson01
+from course_utils.runtime import seeded
 
 
 def _define(source: str, name: str):
@@ -20,71 +21,120 @@ def _define(source: str, name: str):
 
 
 GOOD_NET = lesson01._net_answer(lesson01._INIT, lesson01._FORWARD)
+STUB_NET = lesson01._net_answer("        pass\n", "        pass\n")   # what the learner's edition hands over
 
 
 @pytest.mark.parametrize("answer, words", [
-    (lesson01.NET_WRONG_ANSWERS[0], ["AttributeError", "super().__init__()"]),
-    (lesson01.NET_WRONG_ANSWERS[1], ["fixed numbers", "TwoHidden(3, 5, 4, 1)"]),
-    (lesson01.NET_WRONG_ANSWERS[2], ["second Linear layer maps 16 features to 16", "16 → 8"]),
-    (lesson01.NET_WRONG_ANSWERS[3], ["missing activation", "between the second and the third"]),
-    (lesson01.NET_WRONG_ANSWERS[4], ["output goes through a ReLU"]),
-    (lesson01.NET_WRONG_ANSWERS[5], ["returns shape (64,)", "one row per example"]),
-    (lesson01.NET_WRONG_ANSWERS[6], ["parameters() is empty", "Python list"]),
+    (lesson01.NET_WRONG_ANSWERS[0], ["fixed numbers", "Net(3, 5, 2)"]),
+    (lesson01.NET_WRONG_ANSWERS[1], ["in_features must equal"]),
+    (lesson01.NET_WRONG_ANSWERS[2], ["missing activation", "between the first and the second"]),
+    (lesson01.NET_WRONG_ANSWERS[3], ["output goes through a ReLU"]),
+    (lesson01.NET_WRONG_ANSWERS[4], ["returns shape (64,)", "one row per example"]),
+    (lesson01.NET_WRONG_ANSWERS[5], ["parameters() is empty", "Python list"]),
+    (lesson01.NET_WRONG_ANSWERS[6], ["net.hidden", "net.predict"]),
 ])
-def test_two_hidden_names_each_mistake(answer, words):
-    verdict = exercises.judge("01.2", _define(answer, "TwoHidden"))
+def test_net_names_each_mistake(answer, words):
+    verdict = exercises.judge("01.1", _define(answer, "Net"))
     assert verdict.status == "wrong", verdict
     for word in words:
         assert word in verdict.message, (word, verdict.message)
+    assert not [g for g in ("Linear(n_feature, n_hidden)", "Linear(n_hidden, n_output)") if g in verdict.message]
 
 
-def test_two_hidden_accepts_a_right_class_in_any_style():
-    assert exercises.judge("01.2", _define(GOOD_NET, "TwoHidden")).ok
-    sequential = ("class TwoHidden(torch.nn.Module):\n"
-                  "    def __init__(self, a, b, c, d):\n"
-                  "        super().__init__()\n"
-                  "        self.body = torch.nn.Sequential(torch.nn.Linear(a, b), torch.nn.ReLU(),\n"
-                  "                                        torch.nn.Linear(b, c), torch.nn.ReLU(), torch.nn.Linear(c, d))\n"
-                  "    def forward(self, x):\n"
-                  "        return self.body(x)\n")
-    assert exercises.judge("01.2", _define(sequential, "TwoHidden")).ok
+def test_net_accepts_a_right_class_in_any_style():
+    assert exercises.judge("01.1", _define(GOOD_NET, "Net")).ok
+    one_line = GOOD_NET.replace("        x = F.relu(self.hidden(x))\n        return self.predict(x)\n",
+                                "        return self.predict(torch.relu(self.hidden(x)))\n")
+    assert exercises.judge("01.1", _define(one_line, "Net")).ok
+    module_relu = GOOD_NET.replace("F.relu(self.hidden(x))", "torch.nn.ReLU()(self.hidden(x))")
+    assert exercises.judge("01.1", _define(module_relu, "Net")).ok
+    assert exercises.judge("01.1", lesson01.reference_net()).ok
 
 
-def test_two_hidden_skeleton_and_other_shapes_of_wrong():
-    skeleton = ("class TwoHidden(torch.nn.Module):\n"
-                "    def __init__(self, n_feature, n_hidden1, n_hidden2, n_output):\n"
-                "        ...\n"
-                "    def forward(self, x):\n"
-                "        ...\n")
-    assert exercises.judge("01.2", _define(skeleton, "TwoHidden")).status == "unanswered"
-    tanh = GOOD_NET.replace("x = F.relu(self.hidden1(x))", "x = torch.tanh(self.hidden1(x))")
-    assert "not the ReLU" in exercises.judge("01.2", _define(tanh, "TwoHidden")).message
-    no_bias = GOOD_NET.replace("(n_hidden2, n_output)", "(n_hidden2, n_output, bias=False)")
-    assert "keep the biases" in exercises.judge("01.2", _define(no_bias, "TwoHidden")).message
-    extra = GOOD_NET.replace("        self.out =", "        self.spare = torch.nn.Linear(n_hidden1, 5)\n        self.out =")
-    assert "never uses" in exercises.judge("01.2", _define(extra, "TwoHidden")).message
-    swapped = GOOD_NET.replace("(n_feature, n_hidden1)", "(n_hidden1, n_feature)")
-    assert "in_features must equal" in exercises.judge("01.2", _define(swapped, "TwoHidden")).message
-    assert "not a network built from it" in exercises.judge("01.2", _define(GOOD_NET, "TwoHidden")(2, 3, 4, 5)).message
-    assert "subclasses torch.nn.Module" in exercises.judge("01.2", object).message
+def test_net_stub_is_not_answered_and_build_goes_on_with_the_reference(capsys):
+    stub = _define(STUB_NET, "Net")
+    assert exercises.judge("01.1", stub).status == "unanswered"
+    assert exercises.build("01.1", stub) is lesson01.reference_net()
+    out = capsys.readouterr().out
+    assert out.startswith("⏳") and "course's version" in out
+    with pytest.raises(AssertionError):
+        exercises.require("01.1")
+    good = _define(GOOD_NET, "Net")
+    assert exercises.build("01.1", good) is good
+    exercises.require("01.1")
+
+
+def test_net_other_shapes_of_wrong():
+    tanh = GOOD_NET.replace("x = F.relu(self.hidden(x))", "x = torch.tanh(self.hidden(x))")
+    assert "not the ReLU" in exercises.judge("01.1", _define(tanh, "Net")).message
+    no_bias = GOOD_NET.replace("(n_hidden, n_output)", "(n_hidden, n_output, bias=False)")
+    assert "keep the biases" in exercises.judge("01.1", _define(no_bias, "Net")).message
+    extra = GOOD_NET.replace("        self.predict =", "        self.spare = torch.nn.Linear(n_hidden, 5)\n"
+                                                     "        self.predict =")
+    assert "never uses" in exercises.judge("01.1", _define(extra, "Net")).message
+    no_super = GOOD_NET.replace("        super().__init__()\n", "")
+    assert "super().__init__()" in exercises.judge("01.1", _define(no_super, "Net")).message
+    assert "not a network built from it" in exercises.judge("01.1", _define(GOOD_NET, "Net")(2, 3, 4)).message
+    assert "subclasses torch.nn.Module" in exercises.judge("01.1", object).message
+
+
+X, Y = data.regression_data(n=100, noise=0.2, seed=0)
+
+
+def _loop(source: str, net_class=None):
+    """Run a loop cell as the lesson does (SEED 0, the lesson's data and loss_fn); return its trained net."""
+    namespace = {"torch": torch, "F": F, "seeded": seeded, "SEED": 0, "x": X, "y": Y,
+                 "Net": net_class or lesson01.reference_net(), "loss_fn": torch.nn.MSELoss()}
+    exec(source, namespace)
+    return namespace["net"]
+
+
+GOOD_LOOP = lesson01.LOOP_HEAD + lesson01._LOOP
 
 
 @pytest.mark.parametrize("answer, words", [
-    (lesson01.STEP_WRONG_ANSWERS[0], ["second step", "cleared before each backward()"]),
-    (lesson01.STEP_WRONG_ANSWERS[1], ["loss after the update"]),
-    (lesson01.STEP_WRONG_ANSWERS[2], ["exactly where they were", "take its step"]),
+    (lesson01.LOOP_WRONG_ANSWERS[0], ["drift away from plain SGD", "Clear them in every pass"]),
+    (lesson01.LOOP_WRONG_ANSWERS[1], ["nan or inf", "not their sum"]),
+    (lesson01.LOOP_WRONG_ANSWERS[2], ["elsewhere", "each once"]),
 ])
-def test_train_step_names_each_mistake(answer, words):
-    verdict = exercises.judge("01.3", _define(answer, "train_step"))
+def test_loop_names_each_mistake(answer, words):
+    verdict = exercises.judge("01.2", _loop(answer), x=X, y=Y, seed=0)
     assert verdict.status == "wrong", verdict
     for word in words:
         assert word in verdict.message, (word, verdict.message)
+    assert not [g for g in lesson01.LOOP_GIVEAWAYS if g in verdict.message]
 
 
-def test_train_step_accepts_the_five_moves_and_wants_a_number():
-    assert exercises.judge("01.3", _define(lesson01._STEP, "train_step")).ok
-    tensor = lesson01._STEP.replace("return loss.item()", "return loss")
-    assert "returns a tensor" in exercises.judge("01.3", _define(tensor, "train_step")).message
+@pytest.mark.parametrize("body", [
+    lesson01._LOOP,
+    "    optimizer.zero_grad()\n    loss_fn(net(x), y).backward()\n    optimizer.step()\n",
+    "    loss = ((net(x) - y) ** 2).mean()\n    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\n",
+    "    net.zero_grad()\n    loss = F.mse_loss(net(x), y)\n    loss.backward()\n    optimizer.step()\n",
+])
+def test_loop_accepts_the_five_moves_written_several_ways(body):
+    assert exercises.judge("01.2", _loop(lesson01.LOOP_HEAD + body), x=X, y=Y, seed=0).ok
+
+
+def test_loop_with_the_learners_own_net_class_is_judged_from_its_own_start():
+    own = _define(GOOD_NET.replace("        self.hidden = torch.nn.Linear(n_feature, n_hidden)\n"
+                                   "        self.predict = torch.nn.Linear(n_hidden, n_output)\n",
+                                   "        self.predict = torch.nn.Linear(n_hidden, n_output)\n"
+                                   "        self.hidden = torch.nn.Linear(n_feature, n_hidden)\n"), "Net")
+    assert exercises.judge("01.2", _loop(GOOD_LOOP, own), x=X, y=Y, seed=0).ok
+
+
+@pytest.mark.parametrize("body", ["    pass\n",                                                   # the stub
+                                  "    loss = loss_fn(net(x), y)\n    loss.backward()\n    optimizer.zero_grad()\n    optimizer.step()\n"])
+def test_loop_that_never_moves_the_weights_is_not_answered_yet(body):
+    verdict = exercises.judge("01.2", _loop(lesson01.LOOP_HEAD + body), x=X, y=Y, seed=0)
+    assert verdict.status == "unanswered" and "where they started" in verdict.message, verdict
+
+
+def test_loop_build_goes_on_with_the_reference_loop(capsys):
+    net = exercises.build("01.2", _loop(lesson01.LOOP_HEAD + "    pass\n"), x=X, y=Y, seed=0)
+    assert "course's version" in capsys.readouterr().out
+    assert exercises.judge("01.2", net, x=X, y=Y, seed=0).ok
+    assert "the check takes the network" in exercises.judge("01.2", 0.5, x=X, y=Y, seed=0).message
 
 
 @pytest.mark.filterwarnings("ignore:Using a target size")   # what F.mse_loss says about the bug it keeps
@@ -114,12 +164,16 @@ def test_debug_loop_other_mistakes():
 def test_constant_prediction_judge_follows_the_data(seed):
     x, y = data.regression_data(seed=seed)
     variance = float(((y - y.mean()) ** 2).mean())
-    assert exercises.judge("01.5", 4 / 45 + 0.2 ** 2 / 12, y=y).ok
-    assert exercises.judge("01.5", f"{variance:.4f}", y=y).ok   # a number typed as a string was refused
-    assert exercises.judge("01.5", variance * 1.09, y=y).ok and not exercises.judge("01.5", variance * 1.2, y=y).ok
-    assert "noise floor" in exercises.judge("01.5", 0.2 ** 2 / 12, y=y).message
-    assert "from 0" in exercises.judge("01.5", float((y ** 2).mean()), y=y).message
-    assert "too low" in exercises.judge("01.5", 0.03, y=y).message
+    assert exercises.judge("01.5", 4 / 45 + 0.2 ** 2 / 12, y=y, x=x).ok
+    assert exercises.judge("01.5", f"{variance:.4f}", y=y, x=x).ok   # a number typed as a string was refused
+    assert exercises.judge("01.5", variance * 1.09, y=y, x=x).ok and not exercises.judge("01.5", variance * 1.2, y=y, x=x).ok
+    assert "noise floor" in exercises.judge("01.5", 0.2 ** 2 / 12, y=y, x=x).message
+    assert "from 0" in exercises.judge("01.5", float((y ** 2).mean()), y=y, x=x).message
+    assert "too low" in exercises.judge("01.5", 0.03, y=y, x=x).message
+    assert exercises.judge("01.5", ((y - y.mean()) ** 2).mean().item(), y=y, x=x).ok   # computed in one line
+    assert exercises.judge("01.5", y.var(unbiased=False), y=y, x=x).ok
+    floor = float(((y - (x ** 2 + 0.1)) ** 2).mean())
+    assert f"{variance / floor:.0f} times" in exercises.judge("01.5", variance, y=y, x=x).message
 
 
 STARTER_SWEEP = {0.05: 0.05, 0.2: 0.009, 0.5: 0.005, 0.8: 0.08, 1.0: 10.0, 2.0: math.inf}

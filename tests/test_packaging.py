@@ -12,6 +12,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+DEEP_DIVES = sorted((ROOT / "notebooks" / "deeper").glob("*.ipynb"))
+ALL_NOTEBOOKS = NOTEBOOKS + DEEP_DIVES
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT / "notebooks").as_posix()
 CONDA_NAMES = {"pytorch": "torch"}
 
 
@@ -104,29 +110,108 @@ def test_ci_calls_the_readme_test_command():
     assert "set -euo pipefail" in ci
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def _text(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _is_guard(cell: dict) -> bool:
+    return "remove-cell" in cell["metadata"].get("tags", [])
+
+
+DETAILS = re.compile(r"<details>.*?</details>", re.S)
+FENCE = re.compile(r"```.*?```", re.S)
+TAG = re.compile(r"<[^>]+>")
+WORD = re.compile(r"[^\W\d_][\w'’-]*")
+MAX_WORDS = 1600   # "about 1,500 words of prose" a lesson
+
+
+def prose_words(nb: dict) -> int:
+    """Words of a notebook's prose: its markdown cells without folded blocks, fenced code and HTML tags."""
+    text = "\n".join(_text(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return len(WORD.findall(TAG.sub(" ", FENCE.sub(" ", DETAILS.sub(" ", text)))))
+
+
+def test_prose_words_counts_what_it_should():
+    nb = {"cells": [{"cell_type": "markdown", "source": ["Two words <a id=\"term-loss\"></a>\n",
+                                                         "```python\nx = 1\n```\n<details>hidden words</details>"]},
+                    {"cell_type": "code", "source": ["not prose"]}]}
+    assert prose_words(nb) == 2
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[_rel(p) for p in ALL_NOTEBOOKS])
 def test_notebook_house_rules(path):
     nb = json.loads(path.read_text())
-    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and _text(c).strip()]
     counts = [c["execution_count"] for c in code]
     assert counts == list(range(1, len(code) + 1)), f"run it top to bottom from a fresh kernel: {counts}"
     assert "widgets" not in nb["metadata"], "widget state is stored in the metadata: strip it"
     assert path.stat().st_size < 2_000_000, "over 2 MB: keep figures small"
-    text = lambda c: "".join(c["source"])  # noqa: E731
-    assert any("set_seed(" in text(c) for c in code[:3]), "a seed cell near the top"
-    md = "\n".join(text(c) for c in nb["cells"] if c["cell_type"] == "markdown")
-    assert "you will be able to" in md.lower(), "state what the learner will be able to do"
-    assert md.count("<details>") >= 3 and "## Exercises" in md, "at least three exercises with hidden solutions"
-    assert sum("exercises.check" in text(c) for c in code) >= 3, "each exercise has a self-checking cell"
+    assert any("set_seed(" in _text(c) for c in code[:3]), "a seed cell near the top"
     for c, after in zip(code, code[1:] + [None]):
-        assert "NBVAL_" not in text(c), "mark cells with nbval's tags (invisible to a learner), not comments"
+        assert "NBVAL_" not in _text(c), "mark cells with nbval's tags (invisible to a learner), not comments"
         if "nbval-ignore-output" in c["metadata"].get("tags", []):
-            guarded = [text(c)] + ([text(after)] if after is not None else [])
-            assert any("assert " in t or "exercises.check(" in t for t in guarded), (
-                f"a cell whose output is not compared must assert what it shows (or its next cell must; an exercise "
-                f"cell is judged by tests/test_exercises_in_notebooks.py):\n{text(c)[:200]}")
+            guarded = [_text(c)] + ([_text(after)] if after is not None else [])
+            assert any("assert " in t or "exercises." in t for t in guarded), (
+                f"a cell whose output is not compared must assert what it shows, or its next cell (a guard) must; "
+                f"an exercise cell is judged by tests/test_exercises_in_notebooks.py:\n{_text(c)[:200]}")
         for out in c.get("outputs", []):
-            assert out["output_type"] != "error", f"stored error output in:\n{text(c)[:200]}"
+            assert out["output_type"] != "error", f"stored error output in:\n{_text(c)[:200]}"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[_rel(p) for p in ALL_NOTEBOOKS])
+def test_claims_are_checked_out_of_sight(path):
+    for c in json.loads(path.read_text())["cells"]:
+        if c["cell_type"] == "markdown":
+            said = re.search(r"\b(asserted|asserts|guarded)\b", _text(c), re.I)
+            assert not said, f"prose states the finding plainly, never {said.group(0)!r} (cell {c.get('id')})"
+            continue
+        hidden = bool(c["metadata"].get("jupyter", {}).get("source_hidden"))
+        assert _is_guard(c) == hidden, (f"a guard cell is collapsed in JupyterLab (jupyter.source_hidden) and left "
+                                        f"off the website (tag remove-cell), both or neither: cell {c.get('id')}")
+        if _is_guard(c):
+            assert not c.get("outputs"), f"a guard cell prints nothing: cell {c.get('id')}"
+            continue
+        for line in _text(c).splitlines():
+            assert not re.match(r"\s*assert\b", line) or ".shape" in line, (
+                f"a cell a learner reads asserts only what it teaches (a shape); move this into a guard cell after "
+                f"it (cell {c.get('id')}): {line.strip()[:100]}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_a_lesson_is_an_hour_and_the_learner_builds_it(path):
+    nb = json.loads(path.read_text())
+    head = _text(nb["cells"][0])
+    for need in ("**Time:**", "**Prerequisites:**", "you will be able to"):
+        assert need in head, f"the lesson's first cell states its time, prerequisites and objectives: no {need!r}"
+    words = prose_words(nb)
+    assert words <= MAX_WORDS, f"{words} words of prose: about 1,500 at most (move a detour to a deep dive)"
+    md = "\n".join(_text(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "<summary>Solution" not in md, "solutions sit in nbgrader solution regions, not in folded markdown"
+    solutions = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+    if path.name.startswith("06"):
+        assert not [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")], "06 is exploration"
+    else:
+        assert [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")], "a piece the learner builds"
+    assert len(solutions) >= 3, "at least three exercises or pieces to write"
+    ids = []
+    for c in nb["cells"]:
+        meta, text = c["metadata"].get("nbgrader"), _text(c)
+        if "### BEGIN SOLUTION" in text:
+            assert meta and meta.get("solution") and "hide-input" in c["metadata"].get("tags", []), (
+                f"a solution region's cell has nbgrader's solution metadata and the hide-input tag: {c.get('id')}")
+        if meta:
+            ids.append(meta["grade_id"])
+            kind = r"ex\d\d_\d+_check" if meta.get("grade") else r"ex\d\d_\d+"
+            assert re.fullmatch(kind, meta["grade_id"]) and meta["grade_id"][2:4] == path.name[:2], meta
+            assert meta.get("schema_version") == 3 and meta.get("locked") == bool(meta.get("grade")), meta
+        if meta and meta.get("grade"):
+            assert meta.get("points", 0) > 0 and re.search(
+                r"### BEGIN HIDDEN TESTS\s+exercises\.require\(\s*[\"']\d\d\.\d+[\"']\s*\)\s+### END HIDDEN TESTS",
+                text), f"a graded check ends with a hidden exercises.require(id): {c.get('id')}"
+    assert len(ids) == len(set(ids)), f"grade ids repeat: {ids}"
+    import nbformat
+    from nbgrader.preprocessors import CheckCellMetadata
+    CheckCellMetadata().preprocess(nbformat.read(path, as_version=4), {})   # nbgrader's own validation
 
 
 # A duration in prose ("14.1 s", "0.76 s per epoch", "about 30 s"): timings differ from machine to machine and
@@ -134,7 +219,7 @@ def test_notebook_house_rules(path):
 DURATION = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:s|ms|seconds?|minutes?)\b(?!\w)")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[_rel(p) for p in ALL_NOTEBOOKS])
 def test_prose_quotes_no_timing(path):
     for c in json.loads(path.read_text())["cells"]:
         if c["cell_type"] == "markdown":
@@ -165,7 +250,7 @@ def _output_texts(nb: dict):
                     yield value if isinstance(value, str) else json.dumps(value)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[_rel(p) for p in ALL_NOTEBOOKS])
 def test_stored_outputs_name_no_machine_path(path):
     for text in _output_texts(json.loads(path.read_text())):
         found = MACHINE_PATH.search(text)
@@ -205,3 +290,21 @@ def test_every_module_lists_its_api_in_all_and_defines_each_concept_once():
                    getattr(importlib.import_module(f"course_utils.{home}"), concept)]
         assert not holders and home in where.get(concept, []), f"{concept}: defined in {home} and in {holders}"
     assert "_whole" not in where, f"one set of validators (course_utils.validate), not _whole in {where.get('_whole')}"
+
+
+GLOSSARY_TERMS = ["loss", "gradient", "learning rate", "epoch, step, batch", "SGD", "broadcasting", "momentum", "Adam",
+                  "learning-rate schedule (one-cycle)", "logits", "softmax", "cross-entropy", "initialisation",
+                  "validation set", "standard error", "overfitting", "L2 / weight decay", "dropout", "early stopping"]
+
+
+def test_glossary_links_each_term_to_the_place_that_first_explains_it():
+    rows = re.findall(r"^\| ([^|]+?) \| [^|]+ \| <a href=\"lessons/([\w/]+)\.html#(term-[\w-]+)\">",
+                      (ROOT / "site" / "glossary.md").read_text(), re.M)
+    assert [r[0] for r in rows] == GLOSSARY_TERMS
+    for term, page, anchor in rows:
+        nb = json.loads((ROOT / "notebooks" / f"{page}.ipynb").read_text())
+        md = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+        assert sum(f'<a id="{anchor}"></a>' in m for m in md) == 1, f"{term}: no anchor {anchor} in {page}"
+        earlier = sorted(ROOT.glob("notebooks/0*.ipynb"))
+        for path in earlier[:[p.stem for p in earlier].index(page)]:
+            assert f'id="{anchor}"' not in path.read_text(), f"{term} is anchored in {path.name} too"

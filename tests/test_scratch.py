@@ -210,3 +210,30 @@ def test_one_loss_table_serves_numpy_and_torch():
     for name, loss in scratch.LOSSES.items():
         value, _ = loss.numpy(p, y)
         assert loss.torch(torch.as_tensor(p), torch.as_tensor(y)).item() == pytest.approx(value, rel=1e-12), name
+
+
+def test_torch_twin_of_a_network_built_from_ones_own_layers():
+    """gradcheck.to_torch / check_torch accept a learner's own layers (lesson 04): Dense by W and b, the rest by name."""
+    class Dense(scratch.Layer):
+        def __init__(self, n_in, n_out, init="randn", rng=None, dtype=np.float64):
+            super().__init__()
+            self.params = {"W": rng.standard_normal((n_in, n_out)), "b": np.zeros(n_out)}
+            self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+        forward, backward = scratch.Dense.forward, scratch.Dense.backward
+        _check_dense = scratch.Dense._check_dense
+
+    class Sigmoid(scratch.Layer):
+        forward, backward = scratch.Sigmoid.forward, scratch.Sigmoid.backward
+
+    class Net(scratch.MLP):
+        dense = Dense
+        activation_classes = {"sigmoid": Sigmoid}
+
+    model = Net([2, 5, 1], ["sigmoid", "sigmoid"], seed=0)
+    X, y = np.random.default_rng(0).standard_normal((6, 2)), np.ones((6, 1))
+    assert not isinstance(model.layers[0], scratch.Dense)
+    assert max(gradcheck.check_torch(model, X, y, "mse").values()) < 1e-9
+    model.layers.append(scratch.Layer())
+    with pytest.raises(ValueError, match="no torch twin"):
+        gradcheck.to_torch(model)

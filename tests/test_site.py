@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "site" / "_ext"))
 import lesson_pages  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+DEEP_DIVES = sorted((ROOT / "notebooks" / "deeper").glob("*.ipynb"))
 SHOTS = ROOT / "artifacts" / "site"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -65,6 +66,15 @@ def test_widget_with_a_picture_keeps_it_and_gets_a_note():
     outs = lesson_pages.lesson_page(_nb(plain, copy.deepcopy(widget)), "a.ipynb")["cells"][1]["outputs"]
     assert outs[0] == plain and outs[1] == widget
     assert len(outs) == 3 and "make lab" in outs[2]["data"]["text/html"] and "picture" in outs[2]["data"]["text/html"]
+
+
+def test_pages_drop_nbgraders_markers_and_hidden_tests_but_keep_the_solution():
+    nb = _nb()
+    nb["cells"][1]["source"] = ("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n"
+                                "f = exercises.build('01.1', f)\n### BEGIN HIDDEN TESTS\nexercises.require('01.1')\n"
+                                "### END HIDDEN TESTS")
+    shown = lesson_pages.lesson_page(nb, "a.ipynb")["cells"][1]["source"]
+    assert shown == "def f(x):\n    return 2 * x\nf = exercises.build('01.1', f)", shown
 
 
 def test_widget_without_a_picture_becomes_a_note():
@@ -170,7 +180,8 @@ def _status(url: str) -> int:
         return e.code
 
 
-PAGES = (["index.html"] + [f"lessons/{p.stem}.html" for p in NOTEBOOKS] + ["reference.html"])
+PAGES = (["index.html", "glossary.html"] + [f"lessons/{p.stem}.html" for p in NOTEBOOKS]
+         + [f"lessons/deeper/{p.stem}.html" for p in DEEP_DIVES] + ["reference.html"])
 
 
 def test_pages_load_cleanly_with_images_widgets_and_links(site, context):
@@ -201,7 +212,13 @@ def test_pages_load_cleanly_with_images_widgets_and_links(site, context):
 
 def _check_lesson(page, rel: str) -> None:
     stem = Path(rel).stem
-    nb_path = ROOT / "notebooks" / f"{stem}.ipynb"
+    nb_path = ROOT / "notebooks" / Path(rel).relative_to("lessons").with_suffix(".ipynb")
+    nb = json.loads(nb_path.read_text())
+    tagged = lambda tag: sum(tag in c["metadata"].get("tags", []) for c in nb["cells"])  # noqa: E731
+    assert page.locator(".cell.tag_hide-input").count() == tagged("hide-input") > 0 or not tagged("hide-input"), (
+        f"{rel}: each solution cell is folded behind a toggle")
+    assert page.locator(".tag_remove-cell").count() == 0, f"{rel}: a guard cell is shown"
+    assert "BEGIN SOLUTION" not in page.content() and "HIDDEN TESTS" not in page.content(), rel
     box = page.locator(".run-lesson")
     assert box.count() == 1, f"{rel}: the run-it box is missing"
     text = box.inner_text()
@@ -259,7 +276,7 @@ def _join(text: str | list[str]) -> str:
 def _exercise_lines() -> set[str]:
     """Lines of the exercise modules' source (answers, hints, judges) that no lesson or page source shows."""
     others = list((ROOT / "course_utils").glob("*.py"))  # the documented modules: lines they share
-    shown = [*map(_notebook_text, NOTEBOOKS), *(p.read_text() for p in [*(ROOT / "site").glob("*.md"), *others])]
+    shown = [*map(_notebook_text, NOTEBOOKS + DEEP_DIVES), *(p.read_text() for p in [*(ROOT / "site").glob("*.md"), *others])]
     elsewhere = {line.strip() for text in shown for line in text.splitlines()}
     return {line.strip() for path in EXERCISES.glob("*.py") for line in path.read_text().splitlines()
             if len(line.strip()) > 30 and line.strip() not in elsewhere}

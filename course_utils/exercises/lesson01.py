@@ -1,15 +1,17 @@
-"""Lesson 01's exercises: a network written as an ``nn.Module``, its training step, and reading a fit.
+"""Lesson 01's exercises: the network as an ``nn.Module``, its training loop, and reading a fit.
 
-01.1 the output weight's shape · 01.2 write ``TwoHidden`` · 01.3 write ``train_step`` · 01.4 count
+01.1 build ``Net`` (1-10-1) · 01.2 build the training loop · 01.3 the output weight's shape · 01.4 count
 parameters · 01.5 predict the MSE of a constant · 01.6 debug a loop with flat targets · 01.7 explore
-the learning rate. Judges of learner code run it on small fixed problems and compare with a reference.
+the learning rate. Judges of learner code run it on small fixed problems and compare with a reference;
+the two builds hand the lesson the course's version (``reference_net``, ``reference_loop``) until the
+learner's passes.
 """
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, wrong
+from .core import Exercise, Verdict, register, right, unanswered, wrong
 from .judges import (
     as_number,
     build_module,
@@ -37,7 +39,7 @@ def param_count(cfg: list[int]) -> int:
     return sum(a * b + b for a, b in zip(cfg[:-1], cfg[1:]))
 
 
-COUNTED = [4, 32, 16, 2]    # exercise 01.4: TwoHidden(4, 32, 16, 2)
+COUNTED = [4, 32, 16, 2]    # exercise 01.4: a net like Net with two hidden layers, 4-32-16-2
 NOISE_FLOOR = 0.2 ** 2 / 12  # the variance of the lesson's noise 0.2·U(0, 1)
 
 
@@ -53,23 +55,25 @@ def _count_mistakes() -> list[tuple[Any, str]]:
 WIDE_OUTPUT_WEIGHT = (2, 7)   # Net(n_feature=3, n_hidden=7, n_output=2).predict: Linear(7, 2), W is (out, in)
 
 
-def _constant_mse(answer: Any, y: Any) -> Verdict:
+def _constant_mse(answer: Any, y: Any, x: Any) -> Verdict:
     """The MSE of predicting ``y.mean()`` for every point: the variance of y (within 10 %)."""
     value, expected = as_number(answer), float(((y - y.mean()) ** 2).mean())
+    floor = float(((y - (x ** 2 + 0.1)) ** 2).mean())   # the lesson's noise floor: the MSE of x² + 0.1
     if value is None:
         return wrong("give one number, such as 0.5.")
     if math.isclose(value, expected, rel_tol=0.1):
-        return right(f"predicting the mean scores the variance of y, {expected:.4f} here. x is spread evenly "
-                     f"over [-1, 1], so x² has mean 1/3 and variance 1/5 − 1/9 = 4/45 ≈ 0.089; the noise adds "
-                     f"its own variance, 0.2²/12 ≈ 0.003. That is {expected / NOISE_FLOOR:.0f} times the noise floor: "
-                     f"learning the bend is the network's whole job.")
-    if abs(value - NOISE_FLOOR) < 0.3 * NOISE_FLOOR:
+        return right(f"predicting the mean scores {expected:.4f} here: the mean squared distance of y from its "
+                     f"mean, which is the variance of y (and no constant scores lower). x² alone varies by 4/45 "
+                     f"≈ 0.089 on [-1, 1] and the noise adds its variance, 0.2²/12 ≈ 0.003. That is "
+                     f"{expected / floor:.0f} times this lesson's noise floor, {floor:.5f}: learning the bend is "
+                     f"the network's whole job.")
+    if abs(value - floor) < 0.3 * floor:
         return wrong("that is about the noise floor, what a model that knows the curve scores. A constant "
                      "ignores x, so it also pays for how far the parabola itself strays from its mean.")
     mean_square = float((y ** 2).mean())
     if any(abs(value - v) < 0.15 * v for v in (mean_square, 0.2)):
-        return wrong("that is an average of squared targets (or of x⁴) measured from 0; the prediction is "
-                     "the mean, so measure each target's distance from the mean of y.")
+        return wrong("that is an average of squared targets measured from 0; the prediction is the mean, so "
+                     "measure each target's distance from the prediction.")
     return wrong("that is too high: the mean is the best constant, so its error is smaller than that." if
                  value > expected else
                  "that is too low: a constant cannot follow the bend, so every point far from the middle costs.")
@@ -103,22 +107,42 @@ def _lr_sweep(result: Any) -> Verdict:
                  f"with TrainingDiverged); where that point lies depends on the net and the budget of steps.")
 
 
-# --- 01.2: the learner's own nn.Module -------------------------------------------------------------------
+# --- 01.1: the learner's own nn.Module, the 1-10-1 Net -----------------------------------------------------------
 
-NET_SIZES = ((2, 16, 8, 3), (3, 5, 4, 1))   # the shape asked for, then a second one that catches fixed numbers
-NET_ARGS = ("n_feature", "n_hidden1", "n_hidden2", "n_output")
+NET_SIZES = ((1, 10, 1), (3, 5, 2))   # the lesson's shape, then a second one that catches fixed numbers
+NET_ARGS = ("n_feature", "n_hidden", "n_output")
 ORDINAL = ("first", "second", "third", "fourth", "fifth", "sixth")
+_REFERENCE: dict[str, Any] = {}
+
+
+def reference_net() -> Any:
+    """The course's ``Net`` as the original writes it: Linear(n_feature, n_hidden), ReLU, Linear(n_hidden, n_output)."""
+    if "Net" not in _REFERENCE:
+        import torch
+        import torch.nn.functional as F
+
+        class Net(torch.nn.Module):
+            def __init__(self, n_feature, n_hidden, n_output):
+                super().__init__()
+                self.hidden = torch.nn.Linear(n_feature, n_hidden)
+                self.predict = torch.nn.Linear(n_hidden, n_output)
+
+            def forward(self, x):
+                return self.predict(F.relu(self.hidden(x)))
+
+        _REFERENCE["Net"] = Net
+    return _REFERENCE["Net"]
 
 
 def _call(sizes: tuple[int, ...]) -> str:
-    return f"TwoHidden{sizes}"
+    return f"Net{sizes}"
 
 
 def _check_layers(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     expected = list(zip(sizes[:-1], sizes[1:]))
     if len(calls) != len(expected):
-        return wrong(f"forward runs {len(calls)} registered Linear layer(s); two hidden layers and an output "
-                     f"layer make {len(expected)}. Create each in __init__ as an attribute and use each once.")
+        return wrong(f"forward runs {len(calls)} registered Linear layer(s); a hidden layer and an output layer "
+                     f"make {len(expected)}. Create each in __init__ as an attribute and use each once.")
     for i, ((layer, _, _), (n_in, n_out)) in enumerate(zip(calls, expected)):
         got = (layer.in_features, layer.out_features)
         if got == (n_in, n_out):
@@ -141,9 +165,9 @@ def _check_activations(calls: list, out: Any) -> Verdict | None:
         if nxt.shape == h.shape and torch.allclose(nxt, h):
             return wrong(f"nothing happens between the {ORDINAL[i]} and the {ORDINAL[i + 1]} Linear layer: a "
                          f"missing activation. Two Linear layers in a row collapse into one linear map, so the "
-                         f"net could only fit flat planes; every hidden layer needs its ReLU.")
+                         f"net could only fit a straight line; the hidden layer needs its ReLU.")
         return wrong(f"what reaches the {ORDINAL[i + 1]} Linear layer is not the ReLU of the {ORDINAL[i]} one's "
-                     f"output: apply F.relu, and nothing else, after each hidden layer.")
+                     f"output: apply F.relu, and nothing else, after the hidden layer.")
     last = calls[-1][2]
     if not isinstance(out, torch.Tensor) or out.numel() != last.numel():
         return None   # the output check says what is wrong with it
@@ -167,17 +191,25 @@ def _check_output(out: Any, x: Any, sizes: tuple[int, ...]) -> Verdict | None:
 
 
 def _check_net(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
-    """None when ``cls(*sizes)`` is Linear → ReLU → Linear → ReLU → Linear with these sizes."""
+    """None when ``cls(*sizes)`` is Linear → ReLU → Linear with these sizes, its layers named hidden and predict."""
     import torch
-    net = build_module(cls, sizes, "TwoHidden", NET_ARGS)
+    net = build_module(cls, sizes, "Net", NET_ARGS)
     x = torch.randn(64, sizes[0], generator=torch.Generator().manual_seed(1))
     if "_modules" not in vars(net):
-        return missing_module_init(net, x, "TwoHidden")
-    out, calls = trace_linears(net, x, sizes, NET_SIZES[0], "TwoHidden")
+        return missing_module_init(net, x, "Net")
+    if not list(net.parameters()):
+        try:
+            with torch.no_grad():
+                skeleton = net(x) is None
+        except Exception:
+            skeleton = False
+        if skeleton:
+            return unanswered("Net is still the skeleton: create its two layers in __init__ and write forward.")
+    out, calls = trace_linears(net, x, sizes, NET_SIZES[0], "Net")
     if not list(net.parameters()):
         return wrong("net.parameters() is empty, so an optimizer would have nothing to train: create the layers "
-                     "in __init__ and assign each to an attribute of self, as Net does (a plain Python list "
-                     "hides them from nn.Module).")
+                     "in __init__ and assign each to an attribute of self (a plain Python list hides them from "
+                     "nn.Module).")
     verdict = _check_layers(calls, sizes, first) or _check_activations(calls, out) or _check_output(out, x, sizes)
     if verdict is not None:
         return verdict
@@ -187,119 +219,141 @@ def _check_net(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     if n > expected:
         return wrong(f"{_call(sizes)} registers {n - expected} parameters that forward never uses: "
                      f"remove the layers it does not need.")
+    if [getattr(net, "hidden", None), getattr(net, "predict", None)] != [c[0] for c in calls]:
+        return wrong("the network works, but the cells below reach its layers as net.hidden (the first) and "
+                     "net.predict (the output layer): give the two attributes those names.")
     return None
 
 
-def two_hidden(cls: Any) -> Verdict:
-    """``TwoHidden(n_feature, n_hidden1, n_hidden2, n_output)``: built, inspected, and run on a batch."""
-    return module_class(cls, "TwoHidden", NET_SIZES, _check_net) or right(
-        "Linear → ReLU → Linear → ReLU → Linear, built from the constructor's arguments (checked with "
-        "two shapes), every parameter registered, so net.parameters() hands them all to an optimizer "
-        "and state_dict() saves them. models.mlp([n_feature, n_hidden1, n_hidden2, n_output]) builds "
-        "the same network.")
+def net_class(cls: Any) -> Verdict:
+    """``Net(n_feature, n_hidden, n_output)``: built in two shapes, inspected, and run on a batch."""
+    return module_class(cls, "Net", NET_SIZES, _check_net) or right(
+        "Linear → ReLU → Linear, built from the constructor's arguments (checked with two shapes), every "
+        "parameter registered, so net.parameters() hands them all to an optimizer and state_dict() saves them.")
 
 
-NET_SKELETON_HEAD = ("class TwoHidden(torch.nn.Module):\n"
-                     "    def __init__(self, n_feature, n_hidden1, n_hidden2, n_output):\n")
+NET_SKELETON_HEAD = ("class Net(torch.nn.Module):\n"
+                     "    def __init__(self, n_feature, n_hidden, n_output):\n"
+                     "        super().__init__()\n")
 
 
 def _net_answer(init: str, forward: str) -> str:
     return NET_SKELETON_HEAD + init + "\n    def forward(self, x):\n" + forward
 
 
-_INIT = ("        super().__init__()\n"
-         "        self.hidden1 = torch.nn.Linear(n_feature, n_hidden1)\n"
-         "        self.hidden2 = torch.nn.Linear(n_hidden1, n_hidden2)\n"
-         "        self.out = torch.nn.Linear(n_hidden2, n_output)\n")
-_FORWARD = ("        x = F.relu(self.hidden1(x))\n"
-            "        x = F.relu(self.hidden2(x))\n"
-            "        return self.out(x)\n")
+_INIT = ("        self.hidden = torch.nn.Linear(n_feature, n_hidden)\n"
+         "        self.predict = torch.nn.Linear(n_hidden, n_output)\n")
+_FORWARD = ("        x = F.relu(self.hidden(x))\n"
+            "        return self.predict(x)\n")
 NET_WRONG_ANSWERS = (
-    _net_answer(_INIT.replace("        super().__init__()\n", ""), _FORWARD),                 # no super().__init__()
-    _net_answer(_INIT.replace("(n_feature, n_hidden1)", "(2, 16)").replace("(n_hidden1, n_hidden2)", "(16, 8)")
-                .replace("(n_hidden2, n_output)", "(8, 3)"), _FORWARD),                        # fixed sizes
-    _net_answer(_INIT.replace("(n_hidden1, n_hidden2)", "(n_hidden1, n_hidden1)")
-                .replace("(n_hidden2, n_output)", "(n_hidden1, n_output)"), _FORWARD),        # wrong layer size
-    _net_answer(_INIT, _FORWARD.replace("x = F.relu(self.hidden2(x))", "x = self.hidden2(x)")),  # no activation
-    _net_answer(_INIT, _FORWARD.replace("return self.out(x)", "return F.relu(self.out(x))")),    # ReLU on output
-    _net_answer(_INIT, _FORWARD.replace("return self.out(x)", "return self.out(x).squeeze()")),  # output shape
-    _net_answer("        super().__init__()\n"
-                "        self.layers = [torch.nn.Linear(n_feature, n_hidden1), torch.nn.Linear(n_hidden1, n_hidden2),\n"
-                "                       torch.nn.Linear(n_hidden2, n_output)]\n",
+    _net_answer(_INIT.replace("(n_feature, n_hidden)", "(1, 10)").replace("(n_hidden, n_output)", "(10, 1)"),
+                _FORWARD),                                                                      # fixed sizes
+    _net_answer(_INIT.replace("(n_feature, n_hidden)", "(n_hidden, n_feature)"), _FORWARD),       # in/out swapped
+    _net_answer(_INIT, _FORWARD.replace("x = F.relu(self.hidden(x))", "x = self.hidden(x)")),     # no activation
+    _net_answer(_INIT, _FORWARD.replace("return self.predict(x)", "return F.relu(self.predict(x))")),  # ReLU on output
+    _net_answer(_INIT, _FORWARD.replace("return self.predict(x)", "return self.predict(x).squeeze()")),  # shape
+    _net_answer("        self.layers = [torch.nn.Linear(n_feature, n_hidden), torch.nn.Linear(n_hidden, n_output)]\n",
                 "        x = F.relu(self.layers[0](x))\n"
-                "        x = F.relu(self.layers[1](x))\n"
-                "        return self.layers[2](x)\n"),                                    # layers in a list
+                "        return self.layers[1](x)\n"),                                          # layers in a list
+    _net_answer(_INIT.replace("self.hidden", "self.layer1").replace("self.predict", "self.out"),
+                _FORWARD.replace("self.hidden", "self.layer1").replace("self.predict", "self.out")),  # other names
 )
 
 
-# --- 01.3: one training step -----------------------------------------------------------------------------
+# --- 01.2: the training loop -----------------------------------------------------------------------------------
 
-def _same(a: Any, b: Any) -> bool:
+LOOP_STEPS, LOOP_LR = 100, 0.2
+
+
+def _flat(net: Any) -> Any:
     import torch
-    return all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
+    return torch.cat([p.detach().reshape(-1) for p in net.parameters()])
 
 
-def train_step(fn: Any) -> Verdict:
-    """``train_step(net, optimizer, x, y) -> float``: one correct SGD step, returning the loss before it.
-
-    Two steps are compared with the reference loop (``zero_grad``, forward, loss, ``backward``,
-    ``step``); a missing ``zero_grad`` shows up in the second step.
-    """
+def _trained(start: Any, x: Any, y: Any, *, clear: bool = True) -> Any:
+    """A copy of ``start`` after the lesson's loop (or the loop without clearing the gradients)."""
     import copy
 
     import torch
     from torch.nn.functional import mse_loss
+    net = copy.deepcopy(start)
+    opt = torch.optim.SGD(net.parameters(), lr=LOOP_LR)
+    for _ in range(LOOP_STEPS):
+        loss = mse_loss(net(x), y)
+        if clear:
+            opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return net
 
-    from ..models import mlp
+
+def _loop_start(net: Any, seed: int) -> Any:
+    """The network the loop started from: the learner's own class, built again under the lesson's seed."""
     from ..runtime import seeded
-    x = torch.linspace(-1, 1, 16).unsqueeze(1)
-    y = x.pow(2)
-    with seeded(0):
-        ref = mlp([1, 5, 1])
-    mine = copy.deepcopy(ref)
-    opt_ref, opt_mine = torch.optim.SGD(ref.parameters(), lr=0.1), torch.optim.SGD(mine.parameters(), lr=0.1)
-    for step in (1, 2):
-        before = copy.deepcopy(mine)
-        opt_ref.zero_grad()
-        loss_ref = mse_loss(ref(x), y)
-        loss_ref.backward()
-        opt_ref.step()
-        got = run(fn, mine, opt_mine, x, y, name="train_step")
-        if _same(mine, before):
-            return wrong(f"after step {step} the weights are exactly where they were: backward() only computes "
-                         f"gradients; the optimizer must then take its step, before anything clears them.")
-        if not _same(mine, ref):
-            return wrong("from the second step on your weights drift from plain SGD: gradients add up in .grad "
-                         "unless they are cleared before each backward()." if step == 2 else
-                         "after one step your weights differ from one step of SGD on the MSE: forward, loss, "
-                         "backward, then the optimizer's step.")
-        if isinstance(got, torch.Tensor):
-            return wrong("train_step returns a tensor: return the loss as a Python number with .item().")
-        if not isinstance(got, (int, float)):
-            return wrong(f"train_step returns a {type(got).__name__}: return the loss as a Python number.")
-        with torch.no_grad():
-            after = mse_loss(ref(x), y).item()
-        if math.isclose(float(got), after, rel_tol=1e-5):
-            return wrong("you return the loss after the update: return the loss that backward() worked on, "
-                         "computed before the step.")
-        if not math.isclose(float(got), loss_ref.item(), rel_tol=1e-5):
-            return wrong(f"step {step} returned {got!r}, not the mean squared error of this step's prediction.")
-    return right("zero_grad, forward, loss, backward, step: two steps match the reference loop, and the loss you "
-                 "return is the one the gradients came from.")
+    try:
+        with seeded(seed):
+            return type(net)(1, 10, 1)
+    except Exception:
+        with seeded(seed):
+            return reference_net()(1, 10, 1)
 
 
-_STEP = ("def train_step(net, optimizer, x, y):\n"
-         "    loss = torch.nn.functional.mse_loss(net(x), y)\n"
+def reference_loop(x: Any, y: Any, seed: int) -> Any:
+    """The course's loop: the reference Net, seeded, after 100 full-batch SGD steps on the MSE (lr 0.2)."""
+    from ..runtime import seeded
+    with seeded(seed):
+        start = reference_net()(1, 10, 1)
+    return _trained(start, x, y)
+
+
+def training_loop(net: Any, x: Any, y: Any, seed: int) -> Verdict:
+    """``net`` after the learner's loop: the weights of 100 SGD steps from the same seeded start, within 1e-4."""
+    import torch
+    if not isinstance(net, torch.nn.Module):
+        return wrong(f"net is a {type(net).__name__}: the check takes the network the loop trained.")
+    start = _loop_start(net, seed)
+    mine = _flat(net)
+    if mine.shape != _flat(start).shape:
+        return wrong("net is not the Net(1, 10, 1) the cell builds before the loop: keep those lines as they are.")
+    if torch.equal(mine, _flat(start)):
+        return unanswered("the weights are where they started: write the body of the loop. (If you did: backward "
+                          "fills each parameter's .grad and the optimizer's step uses it, so a step before "
+                          "backward, or clearing the gradients between the two, leaves nothing to step with.)")
+    if not torch.isfinite(mine).all():
+        return wrong("the weights became nan or inf: the updates grew without bound. Is the loss the mean of the "
+                     "squared errors (loss_fn), not their sum, and does each step use its own gradient only?")
+    if torch.allclose(mine, _flat(_trained(start, x, y)), atol=1e-4, rtol=1e-4):
+        return right("forward, loss, zero_grad, backward, step, 100 times: your weights match plain SGD from the "
+                     "same start. Each pass of the loop is one step; with the full batch, one step is one epoch.")
+    if torch.allclose(mine, _flat(_trained(start, x, y, clear=False)), atol=1e-4, rtol=1e-4):
+        return wrong("your weights drift away from plain SGD: backward adds each new gradient to what .grad "
+                     "already holds, so every step used the sum of all gradients so far. Clear them in every "
+                     "pass, before backward.")
+    return wrong("your weights end up elsewhere than 100 steps of SGD on the mean squared error from the same "
+                 "start: in each pass of the loop, one forward pass, one loss, one clearing of the gradients, one "
+                 "backward and one step, each once and in that order.")
+
+
+LOOP_HEAD = ("with seeded(SEED):\n"
+             "    net = Net(1, 10, 1)\n"
+             "optimizer = torch.optim.SGD(net.parameters(), lr=0.2)\n"
+             "for step in range(100):\n")
+_LOOP = ("    prediction = net(x)\n"
+         "    loss = loss_fn(prediction, y)\n"
          "    optimizer.zero_grad()\n"
          "    loss.backward()\n"
-         "    optimizer.step()\n"
-         "    return loss.item()\n")
-STEP_WRONG_ANSWERS = (
-    _STEP.replace("    optimizer.zero_grad()\n", ""),                                          # no zero_grad
-    _STEP.replace("    return loss.item()\n",
-                  "    return torch.nn.functional.mse_loss(net(x), y).item()\n"),             # loss after the step
-    _STEP.replace("    optimizer.step()\n", ""),                                               # no step
+         "    optimizer.step()\n")
+LOOP_WRONG_ANSWERS = (
+    LOOP_HEAD + _LOOP.replace("    optimizer.zero_grad()\n", ""),                              # no zero_grad
+    LOOP_HEAD + _LOOP.replace("loss_fn(prediction, y)", "((prediction - y) ** 2).sum()"),      # a sum, not a mean
+    LOOP_HEAD + _LOOP + "    optimizer.step()\n",                                            # two steps a pass
 )
+LOOP_GIVEAWAYS = ("optimizer.zero_grad()", "loss.backward()", "optimizer.step()")
+
+
+def _same(a: Any, b: Any) -> bool:
+    import torch
+    return all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
 
 
 # --- 01.6: the loop that fits a flat line ------------------------------------------------------------------
@@ -365,28 +419,30 @@ def debug_loop(fn: Any) -> Verdict:
 
 
 register(
-    Exercise("01.1", "compute", "the shape of the output layer's weight",
+    Exercise("01.1", "write", "write the 1-10-1 Net", code(net_class),
+             giveaways=lambda: ["Linear(n_feature, n_hidden)", "Linear(n_hidden, n_output)"],
+             wrong_answers=NET_WRONG_ANSWERS, reference=reference_net),
+    Exercise("01.2", "write", "write the training loop", code(training_loop),
+             giveaways=lambda x, y, seed: list(LOOP_GIVEAWAYS), wrong_answers=LOOP_WRONG_ANSWERS,
+             context=("x", "y", "seed"), reference=reference_loop),
+    Exercise("01.3", "compute", "the shape of the output layer's weight",
              shape(WIDE_OUTPUT_WEIGHT, what="the output layer's weight of Net(3, 7, 2)",
                    explain="the output layer is Linear(7, 2), and Linear stores its weight as (out, in): one row "
                            "per output unit, so that x @ W.T turns (N, 7) into (N, 2)."),
              giveaways=lambda: shape_giveaways(WIDE_OUTPUT_WEIGHT),
-             wrong_answers=("answer_1 = (7, 2)", "answer_1 = (2, 3)"),
-             blank="set answer_1 to the shape of wide.predict.weight, as a tuple."),
-    Exercise("01.2", "write", "write a network with two hidden layers", code(two_hidden),
-             giveaways=lambda: ["Linear(n_hidden1, n_hidden2)", "Linear(n_hidden2, n_output)"],
-             wrong_answers=NET_WRONG_ANSWERS),
-    Exercise("01.3", "write", "write the training step", code(train_step), wrong_answers=STEP_WRONG_ANSWERS),
-    Exercise("01.4", "compute", "count the parameters of TwoHidden(4, 32, 16, 2)",
+             wrong_answers=("answer_3 = (7, 2)", "answer_3 = (2, 3)"),
+             blank="set answer_3 to the shape of wide.predict.weight, as a tuple."),
+    Exercise("01.4", "compute", "count the parameters of a net with two hidden layers, 4-32-16-2",
              number(param_count(COUNTED), whole=True, mistakes=_count_mistakes(),
                     explain="4·32 + 32 + 32·16 + 16 + 16·2 + 2 = 722: three weight matrices, three bias "
                             "vectors. sum(p.numel() for p in net.parameters()) agrees."),
              giveaways=lambda: number_giveaways(param_count(COUNTED)),
              wrong_answers=("answer_4 = 4 * 32 + 32 * 16 + 16 * 2", "answer_4 = 4 * 32 + 32 + 32 * 16 + 16"),
-             blank="set answer_4 to the number of parameters of TwoHidden(4, 32, 16, 2)."),
-    Exercise("01.5", "predict", "the MSE of predicting the mean", _constant_mse,
-             giveaways=lambda y: number_giveaways(float(((y - y.mean()) ** 2).mean())),
-             wrong_answers=("answer_5 = 0.2 ** 2 / 12", "answer_5 = float((y ** 2).mean())"), context=("y",),
-             blank="set answer_5 to your prediction, before you run anything."),
+             blank="set answer_4 to the number of parameters of the 4-32-16-2 network."),
+    Exercise("01.5", "compute", "the MSE of predicting the mean", _constant_mse,
+             giveaways=lambda y, x: number_giveaways(float(((y - y.mean()) ** 2).mean())),
+             wrong_answers=("answer_5 = 0.2 ** 2 / 12", "answer_5 = float((y ** 2).mean())"), context=("y", "x"),
+             blank="set answer_5 to the MSE of predicting y.mean() for every point, one number."),
     Exercise("01.6", "debug", "fix the loop that fits a flat line", code(debug_loop),
              wrong_answers=DEBUG_WRONG_ANSWERS),
     Exercise("01.7", "explore", "how big a step?",

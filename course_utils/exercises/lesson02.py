@@ -1,9 +1,11 @@
 """Lesson 02's exercises: networks from a layer-size list, and the recipe that trains them.
 
-02.1 write-the-code: ``make_layers_with(cfg, activation)``, judged on several cfgs (one of length 2).
-02.2 predict-then-run: the MSE a net without hidden layers reaches on sin x in 300 steps of the full recipe.
-02.3 debug-this: a training loop that never clears its gradients.
-02.4 explore: the peak learning rate of the one-cycle schedule.
+02.1 build: ``make_layers(cfg)``, judged on several cfgs (one of length 2); the lesson goes on with it.
+02.2 build: the ``Net(features)`` wrapper; the lesson goes on with it.
+02.3 build: ``print_shapes(net)``, one line per parameter (name, shape) and the total it returns.
+02.4 predict-then-run: the MSE a net without hidden layers reaches on sin x in 300 steps of the full recipe.
+02.5 debug-this: a training loop that never clears its gradients.
+02.6 explore: the peak learning rate of the one-cycle schedule.
 """
 from __future__ import annotations
 
@@ -12,40 +14,50 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, wrong
-from .judges import LearnerError, as_number, code, explore, number_giveaways, outside, read_sweep, run, sweep_finding
+from .core import Exercise, Verdict, register, right, unanswered, wrong
+from .judges import (
+    LearnerError,
+    as_number,
+    code,
+    explore,
+    missing_module_init,
+    number_giveaways,
+    outside,
+    read_sweep,
+    run,
+    sweep_finding,
+)
 
-# ---- 02.1: make_layers with the activation as an argument ----------------------------------------------------
+# ---- 02.1: make_layers(cfg), as the original writes it --------------------------------------------------------
 
-# (cfg, activation name): one hidden layer first, then deeper ones, and a cfg of length 2 (a single Linear)
-LAYER_CASES = (([3, 5, 2], "Tanh"), ([1, 20, 50, 7, 1], "Sigmoid"), ([2, 4, 4, 4, 6, 3], "ReLU"), ([1, 1], "Tanh"))
+# cfgs the check builds: the lesson's own shape first, then others, and a cfg of length 2 (a single Linear)
+LAYER_CASES = ([1, 20, 50, 1], [3, 5, 2], [2, 4, 4, 4, 6, 3], [1, 1])
 
 
 def _names(modules: Sequence[Any]) -> str:
     return ", ".join(type(m).__name__ for m in modules) or "nothing"
 
 
-def _one_cfg(fn: Any, cfg: list[int], act: type) -> Verdict | None:
-    """The verdict on ``fn(cfg, act)``: a wrong one, or ``None`` when it builds the right layers."""
+def _one_cfg(fn: Any, cfg: list[int]) -> Verdict | None:
+    """The verdict on ``fn(cfg)``: a wrong one, ``None`` when it builds the right layers (⏳ via LearnerError)."""
     import torch
     from torch import nn
-    out = run(fn, list(cfg), act, name="make_layers_with")
+    out = run(fn, list(cfg), name="make_layers")
     if isinstance(out, (list, tuple)):
-        return wrong(f"make_layers_with returned a Python {type(out).__name__} of layers. A list is not a "
-                     f"module: its parameters are invisible to an optimiser and it cannot be called on x. "
-                     f"Pack the layers into the container module that runs them in order.")
-    if not isinstance(out, nn.Module):
-        return wrong(f"make_layers_with should return an nn.Sequential, not a {type(out).__name__}.")
+        return wrong(f"make_layers returned a Python {type(out).__name__} of layers. A list is not a module: its "
+                     f"parameters are invisible to an optimiser and it cannot be called on x. Pack the layers "
+                     f"into the container module that runs them in order.")
     if not isinstance(out, nn.Sequential):
-        return wrong(f"make_layers_with returned a {type(out).__name__}, an nn.Module but not an nn.Sequential: "
-                     f"return the Sequential of layers itself (a wrapping module such as Net comes on top of it).")
+        return wrong(f"make_layers should return an nn.Sequential, not a {type(out).__name__}.")
     mods = list(out)
+    if not mods:
+        raise LearnerError(unanswered("make_layers still returns an empty nn.Sequential: write the loop that "
+                                      "fills `layers`."))
     linears = [m for m in mods if isinstance(m, nn.Linear)]
     acts = [m for m in mods if not isinstance(m, nn.Linear)]
-    if any(not isinstance(m, act) for m in acts):
-        other = next(type(m).__name__ for m in acts if not isinstance(m, act))
-        return wrong(f"for cfg {cfg} with activation={act.__name__} your layers hold a {other}: build each "
-                     f"activation from the class passed in as `activation` (call it to get a layer).")
+    if any(not isinstance(m, nn.ReLU) for m in acts):
+        other = next(type(m).__name__ for m in acts if not isinstance(m, nn.ReLU))
+        return wrong(f"for cfg {cfg} your layers hold a {other}: this lesson's hidden units are ReLUs.")
     n = len(cfg) - 1
     if len(linears) < n:
         return wrong(f"a layer is missing: cfg {cfg} has {len(cfg)} sizes, so a Linear layer for each pair of "
@@ -63,17 +75,14 @@ def _one_cfg(fn: Any, cfg: list[int], act: type) -> Verdict | None:
                          f"out are swapped. nn.Linear takes the number of inputs first.")
         return wrong(f"for cfg {cfg} your Linear layer {i} maps {got[0]} inputs to {got[1]} outputs, but it sits "
                      f"between the sizes {want[0]} and {want[1]} of the list.")
-    if mods and not isinstance(mods[-1], nn.Linear):
+    if not isinstance(mods[-1], nn.Linear):
         return wrong(f"for cfg {cfg} your last layer is a {type(mods[-1]).__name__}: the output must be the last "
                      f"Linear's raw numbers. sin x is negative half the time, and a ReLU after the output could "
-                     f"never produce a negative number (a sigmoid nothing outside (0, 1)).")
-    expected = []
-    for _ in range(n - 1):
-        expected += ["Linear", act.__name__]
-    expected.append("Linear")
+                     f"never produce a negative number.")
+    expected = ["Linear", "ReLU"] * (n - 1) + ["Linear"]
     if [type(m).__name__ for m in mods] != expected:
-        return wrong(f"for cfg {cfg} your layers are {_names(mods)}: every hidden Linear needs its activation "
-                     f"right after it (two Linear layers in a row make one linear map), and the last has none.")
+        return wrong(f"for cfg {cfg} your layers are {_names(mods)}: every hidden Linear needs its ReLU right "
+                     f"after it (two Linear layers in a row make one linear map), and the last has none.")
     with torch.no_grad():
         y = out(torch.randn(5, cfg[0]))
     if tuple(y.shape) != (5, cfg[-1]):
@@ -81,36 +90,199 @@ def _one_cfg(fn: Any, cfg: list[int], act: type) -> Verdict | None:
     return None
 
 
-def make_layers_with(fn: Any) -> Verdict:
-    """``make_layers_with(cfg, activation) -> nn.Sequential``: Linear + activation per hidden size, a bare last one."""
-    from torch import nn
-    for cfg, act_name in LAYER_CASES:
-        verdict = _one_cfg(fn, cfg, getattr(nn, act_name))
+def make_layers(fn: Any) -> Verdict:
+    """``make_layers(cfg) -> nn.Sequential``: Linear + ReLU per hidden size, a bare last Linear."""
+    for cfg in LAYER_CASES:
+        verdict = _one_cfg(fn, cfg)
         if verdict is not None:
             return verdict
-    tried = "; ".join(f"{cfg} with {act}" for cfg, act in LAYER_CASES)
-    return right(f"on {tried}: one Linear per pair of neighbouring sizes, (in, out) in that order, the activation "
-                 f"built from the class after every hidden layer and none after the last. "
-                 f"models.mlp(cfg, activation='tanh') builds the same layers.")
+    tried = ", ".join(str(cfg) for cfg in LAYER_CASES)
+    return right(f"on {tried}: one Linear per pair of neighbouring sizes, (in, out) in that order, a ReLU after "
+                 f"every hidden layer and none after the last, so the output can be any number.")
 
 
-LAYERS_RIGHT = ("def make_layers_with(cfg, activation):\n"
+def _reference_make_layers(cfg: Sequence[int]) -> Any:
+    from ..models import mlp
+    return mlp(list(cfg))
+
+
+LAYERS_RIGHT = ("def make_layers(cfg):\n"
                 "    layers = []\n"
-                "    for n_in, n_out in zip(cfg[:-2], cfg[1:-1]):\n"
-                "        layers += [nn.Linear(n_in, n_out), activation()]\n"
-                "    layers.append(nn.Linear(cfg[-2], cfg[-1]))\n"
+                "    for i in range(len(cfg) - 2):\n"
+                "        layers += [nn.Linear(cfg[i], cfg[i + 1]), nn.ReLU()]\n"
+                "    layers += [nn.Linear(cfg[-2], cfg[-1])]\n"
                 "    return nn.Sequential(*layers)\n")
 LAYERS_WRONG_ANSWERS = (
-    # an activation after the last Linear too
-    "def make_layers_with(cfg, activation):\n"
+    # a ReLU after the last Linear too
+    "def make_layers(cfg):\n"
     "    layers = []\n"
-    "    for n_in, n_out in zip(cfg[:-1], cfg[1:]):\n"
-    "        layers += [nn.Linear(n_in, n_out), activation()]\n"
+    "    for i in range(len(cfg) - 1):\n"
+    "        layers += [nn.Linear(cfg[i], cfg[i + 1]), nn.ReLU()]\n"
     "    return nn.Sequential(*layers)\n",
-    LAYERS_RIGHT.replace("    layers.append(nn.Linear(cfg[-2], cfg[-1]))\n", ""),          # no output layer
-    LAYERS_RIGHT.replace("nn.Linear(n_in, n_out)", "nn.Linear(n_out, n_in)"),                 # in and out swapped
-    LAYERS_RIGHT.replace("return nn.Sequential(*layers)", "return layers"),                   # a list
-    LAYERS_RIGHT.replace("activation()]", "nn.ReLU()]"),                                      # the argument ignored
+    LAYERS_RIGHT.replace("    layers += [nn.Linear(cfg[-2], cfg[-1])]\n", ""),                 # no output layer
+    LAYERS_RIGHT.replace("nn.Linear(cfg[i], cfg[i + 1])", "nn.Linear(cfg[i + 1], cfg[i])"),  # in and out swapped
+    LAYERS_RIGHT.replace("range(len(cfg) - 2)", "range(len(cfg) - 3)"),                   # one hidden layer short
+    LAYERS_RIGHT.replace("nn.ReLU()]", "nn.Tanh()]"),                                      # another activation
+)
+
+# ---- 02.2: the Net(features) wrapper --------------------------------------------------------------------------
+
+NET_CFGS = ([1, 20, 50, 1], [3, 5, 2])
+
+
+def net_class(cls: Any) -> Verdict:
+    """``Net(features)``: an nn.Module that keeps ``features`` as ``self.features`` and runs it in forward."""
+    import torch
+    from torch import nn
+
+    from ..models import mlp
+    from ..runtime import seeded
+    if isinstance(cls, nn.Module):
+        return wrong("pass the class itself (Net), not a network built from it.")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        return wrong("Net should be a class that subclasses torch.nn.Module.")
+    for cfg in NET_CFGS:
+        with seeded(0):
+            features = mlp(cfg)
+        try:
+            net = cls(features)
+        except AttributeError as exc:
+            if "before Module.__init__() call" in str(exc):
+                return wrong(f"Net(features) raised AttributeError ({exc}): that is a missing super().__init__(). "
+                             f"Call it first in __init__: nn.Module's own constructor sets up the registry that "
+                             f"your layers are stored in.")
+            return wrong(f"Net(features) raised AttributeError: {exc}")
+        except TypeError as exc:
+            return wrong(f"Net(features) raised TypeError ({exc}): __init__ takes one argument, the layers.")
+        except Exception as exc:
+            return wrong(f"Net(features) raised {type(exc).__name__}: {exc}")
+        if "_modules" not in vars(net):
+            return missing_module_init(net, torch.zeros(1, cfg[0]), "Net")
+        params = list(net.parameters())
+        if not params:
+            if not [m for m in net.modules() if m is not net]:
+                return unanswered("Net holds no layers yet: keep the layers it is given, then write forward.")
+        if not any(p is q for p in params for q in features.parameters()):
+            return wrong("Net's parameters are not those of the layers it was given: keep the `features` passed "
+                         "to __init__ (do not build new layers inside Net).")
+        if getattr(net, "features", None) is not features:
+            return wrong("keep the layers under the name the original uses, self.features: the parameter names "
+                         "printed below (features.0.weight, ...) come from it.")
+        x = torch.randn(7, cfg[0])
+        try:
+            out = net(x)
+        except Exception as exc:
+            return wrong(f"calling Net(...) on a batch raised {type(exc).__name__}: {exc}")
+        if out is None:
+            return wrong("forward returns nothing: return what the layers make of x.")
+        if isinstance(out, nn.Module):
+            return wrong("forward returns the layers themselves, not their output: call them on x.")
+        with torch.no_grad():
+            want = features(x)
+        if not isinstance(out, torch.Tensor) or out.shape != want.shape or not torch.allclose(out, want):
+            return wrong("forward's output is not what the layers make of x: run x through self.features and "
+                         "return that, with nothing added.")
+    return right("Net keeps the layers it is given as a submodule, so their parameters are Net's parameters "
+                 "(named features.0.weight, ...), and forward runs them. The same wrapper takes any cfg.")
+
+
+def _reference_net() -> Any:
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self, features):
+            super().__init__()
+            self.features = features
+
+        def forward(self, x):
+            return self.features(x)
+    return Net
+
+
+NET_RIGHT = ("class Net(nn.Module):\n"
+             "    def __init__(self, features):\n"
+             "        super().__init__()\n"
+             "        self.features = features\n\n"
+             "    def forward(self, x):\n"
+             "        return self.features(x)\n")
+NET_WRONG_ANSWERS = (
+    NET_RIGHT.replace("        super().__init__()\n", ""),                        # no super().__init__()
+    NET_RIGHT.replace("return self.features(x)", "return self.features"),         # the layers, not their output
+    NET_RIGHT.replace("self.features = features", "self.features = make_layers([1, 20, 50, 1])"),  # new layers
+    NET_RIGHT.replace("self.features", "self.layers"),                            # another name
+)
+
+# ---- 02.3: print each parameter's name and shape; return the total ----------------------------------------------
+
+
+def _printed(fn: Any, net: Any) -> tuple[str, Any]:
+    import contextlib
+    import io
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        out = run(fn, net, name="print_shapes")
+    return buffer.getvalue(), out
+
+
+def _shape_written(shape: tuple[int, ...], line: str) -> bool:
+    """Whether ``line`` shows ``shape`` as a tuple, a list or a torch.Size (spaces ignored)."""
+    inner, flat = ",".join(str(n) for n in shape), line.replace(" ", "")
+    return any(form in flat for form in (f"({inner})", f"[{inner}]", f"({inner},)"))
+
+
+def print_shapes(fn: Any) -> Verdict:
+    """``print_shapes(net) -> total``: one printed line per parameter (name and shape); returns the number of values."""
+    from ..models import mlp
+    from ..runtime import seeded
+    with seeded(0):
+        net = mlp([2, 3, 4, 1])
+    text, total = _printed(fn, net)
+    params = list(net.named_parameters())
+    want = sum(p.numel() for _, p in params)
+    if not text.strip() and total in (0, None):
+        return unanswered("print_shapes prints nothing yet: fill in the loop's body.")
+    if "tensor(" in text or "Parameter containing" in text:
+        return wrong("you printed the parameters' values (every number in them): print each one's shape instead.")
+    if "built-in method" in text or "bound method" in text:
+        return wrong("a method was printed instead of its result: a method gives its value only when called.")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    for name, p in params:
+        line = next((ln for ln in lines if ln.split() and ln.split()[0].rstrip(":") == name), None)
+        if line is None:
+            return wrong(f"on a net of its own the check found no printed line starting with the parameter name "
+                         f"{name!r}: print each parameter's name first on its line.")
+        if not _shape_written(tuple(p.shape), line):
+            return wrong(f"the line of {name} does not show its shape {tuple(p.shape)}: print the parameter's shape "
+                         f"(its size along each dimension).")
+    if total == len(params):
+        return wrong(f"your total, {total}, counts the parameter tensors; the total should count the numbers in "
+                     f"them (a weight of shape (3, 2) holds 6).")
+    if total != want:
+        return wrong(f"the lines are right; your total, {total}, is not the number of values in all the "
+                     f"parameters of the check's net: add each parameter's count of numbers.")
+    return right("one line per parameter tensor, each Linear's weight (out, in) then its bias (out,), and the total "
+                 "number of values, which an optimiser trains.")
+
+
+def _reference_print_shapes(net: Any) -> int:
+    total = 0
+    for name, param in net.named_parameters():
+        print(f"{name:18s} {str(tuple(param.shape)):12s} {param.numel():7,d}")
+        total += param.numel()
+    return total
+
+
+SHAPES_RIGHT = ("def print_shapes(net):\n"
+                "    total = 0\n"
+                "    for name, param in net.named_parameters():\n"
+                "        print(name, tuple(param.shape), param.numel())\n"
+                "        total += param.numel()\n"
+                "    return total\n")
+SHAPES_WRONG_ANSWERS = (
+    SHAPES_RIGHT.replace("total += param.numel()", "total += 1"),                       # counts tensors
+    SHAPES_RIGHT.replace("print(name, tuple(param.shape), param.numel())", "print(name, param)"),  # the values
+    SHAPES_RIGHT.replace("print(name, tuple(param.shape), param.numel())", "print(name, param.size)"),
+    SHAPES_RIGHT.replace("total += param.numel()", "total += param.shape[0]"),          # rows only
 )
 
 # ---- 02.2: predict, then run: a net without hidden layers --------------------------------------------------------
@@ -182,9 +354,9 @@ BROKEN_LOOP = ("def train_loop(net, x, y, steps, lr):\n"
 _BACKWARD, _CLEAR = "        loss.backward()\n", "        optimizer.zero_grad()\n"
 FIXED_LOOP = BROKEN_LOOP.replace(_BACKWARD, _CLEAR + _BACKWARD)
 DEBUG_WRONG_ANSWERS = (
-    "answer_3 = train_loop",                                                        # the loop as it is
+    "answer_5 = train_loop",                                                        # the loop as it is
     FIXED_LOOP.replace(_CLEAR + _BACKWARD, _BACKWARD + _CLEAR).replace("def train_loop", "def fixed")
-    + "answer_3 = fixed\n",                                                        # cleared after backward
+    + "answer_5 = fixed\n",                                                        # cleared after backward
 )
 
 
@@ -297,23 +469,31 @@ def _judge_peaks(result: Any) -> Verdict:
     schedule = "one-cycle" if result["schedule"] == "onecycle" else f"schedule {result['schedule']!r}"
     return right(f"your run ({schedule}): {finding} {fits[0].upper() + fits[1:]}. Below a threshold the steps are "
                  f"too small to get anywhere in the budget; past it, set how much your medians still differ "
-                 f"beside the factors section 5 found for Adam and for scaled inputs.")
+                 f"beside the factors section 6 found for Adam and for scaled inputs.")
 
 
 register(
-    Exercise("02.1", "write", "make_layers with the activation as an argument", code(make_layers_with),
-             giveaways=lambda: ["nn.Sequential(*layers)", "zip(cfg[:-2], cfg[1:-1])", "nn.Linear(cfg[-2], cfg[-1])"],
-             blank="fill in make_layers_with, then run this cell again.",
-             wrong_answers=LAYERS_WRONG_ANSWERS),
-    Exercise("02.2", "predict", "the MSE of a net without hidden layers", _judge_line,
+    Exercise("02.1", "write", "make_layers(cfg)", code(make_layers),
+             giveaways=lambda: ["range(len(cfg) - 2)", "nn.Linear(cfg[-2], cfg[-1])", "nn.Linear(cfg[i], cfg[i + 1])"],
+             blank="fill in make_layers, then run this cell again.",
+             wrong_answers=LAYERS_WRONG_ANSWERS, reference=lambda: _reference_make_layers),
+    Exercise("02.2", "write", "the Net(features) wrapper", code(net_class),
+             giveaways=lambda: ["self.features = features", "return self.features(x)"],
+             blank="fill in Net, then run this cell again.",
+             wrong_answers=NET_WRONG_ANSWERS, reference=_reference_net),
+    Exercise("02.3", "write", "print each parameter's name and shape", code(print_shapes),
+             giveaways=lambda: ["param.numel()", "param.shape"],
+             blank="fill in print_shapes, then run this cell again.",
+             wrong_answers=SHAPES_WRONG_ANSWERS, reference=lambda: _reference_print_shapes),
+    Exercise("02.4", "predict", "the MSE of a net without hidden layers", _judge_line,
              giveaways=_line_giveaways, context=("x", "y", "seed"),
              blank="write your prediction, one number, before you run anything.",
-             wrong_answers=("answer_2 = 0.0", "answer_2 = 1.0")),
-    Exercise("02.3", "debug", "the loop whose loss hardly moves", code(debug_loop),
+             wrong_answers=("answer_4 = 0.0", "answer_4 = 1.0")),
+    Exercise("02.5", "debug", "the loop whose loss hardly moves", code(debug_loop),
              giveaways=lambda: ["optimizer.zero_grad()"],
-             blank="set answer_3 to your fixed train_loop, then run this cell again.",
+             blank="set answer_5 to your fixed train_loop, then run this cell again.",
              wrong_answers=DEBUG_WRONG_ANSWERS),
-    Exercise("02.4", "explore", "the one-cycle schedule's peak learning rate",
+    Exercise("02.6", "explore", "the one-cycle schedule's peak learning rate",
              code(explore(PEAK_STARTER, _peak_setting, "try other peaks, more steps (STEPS, then set it back) or "
                           "constant Adam (SCHEDULE = None)", _judge_peaks)),
              wrong_answers=("result['median final MSE'] = {lr: 10 * v for lr, v in result['median final MSE'].items()}",

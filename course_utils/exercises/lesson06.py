@@ -65,7 +65,7 @@ register(
     Exercise("06.1", "predict", "which data set needs a hidden layer",
              choice("xor", ["gaussians", "xor"],
                     explain="XOR's classes sit in opposite corners: no single straight line separates them. "
-                            "Exercise 2 lets you measure how much hidden units change that.",
+                            "Exercise 06.2 lets you measure how much hidden units change that.",
                     hints={"gaussians": "two round blobs side by side: could one straight line split them?"}),
              giveaways=lambda: ["xor"], wrong_answers=("answer_1 = 'gaussians'",)),
     Exercise("06.2", "explore", "hidden units against none", explore(HIDDEN_STARTER, _xor_setting, HIDDEN_INVITE,

@@ -2,6 +2,9 @@
 
 - Under the lesson's title: a box that links the notebook for download and gives the two commands
   that run it (``make lab``, ``make test``).
+- nbgrader's markers go: a solution cell keeps its code (folded behind a toggle by its ``hide-input``
+  tag), a graded check loses its hidden tests (only ``nbgrader autograde`` runs them); guard cells
+  are left out by their ``remove-cell`` tag.
 - Widget outputs cannot run without a kernel. A widget whose display bundle carries a picture of
   its view (``image/png``, see ``course_utils.widgets``) keeps it, followed by a note on how to use
   it live; a widget without one (e.g. a tqdm progress bar) is replaced by that note alone.
@@ -9,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +65,21 @@ def static_outputs(output: dict[str, Any]) -> list[dict[str, Any]]:
     return [_note(NO_PICTURE_NOTE)]
 
 
+HIDDEN_TESTS = re.compile(r"\n?[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*", re.S)
+MARKER = re.compile(r"(?m)^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?")
+
+
+def without_markers(source: str) -> str:
+    """A code cell as the page shows it: no hidden tests, no solution markers (the solution stays)."""
+    return MARKER.sub("", HIDDEN_TESTS.sub("", source))
+
+
 def lesson_page(nb: dict[str, Any], filename: str) -> dict[str, Any]:
     """The notebook ``nb`` (nbformat 4 as a dict) as its lesson page shows it; ``nb`` is changed in place."""
     add_run_box(nb, filename)
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
+            cell["source"] = without_markers(_source(cell))
             cell["outputs"] = [shown for out in cell.get("outputs", []) for shown in static_outputs(out)]
     return nb
 
