@@ -1,20 +1,427 @@
-"""Lesson 05's exercises: MNIST with a validation set.
+"""Lesson 05's exercises: the original MNIST network, its training loop, and per-class accuracy.
 
-05.1 predict-then-run: the accuracy of always answering the most common digit.
-05.2 predict-then-run: the hardest digit, read from the confusion matrix (by share or by count).
-05.3 write-the-code: per-class accuracy from a confusion matrix.
-05.4 debug-this: an evaluation that leaves dropout on and records gradients.
-05.5 explore: how much of the original's slowness was the DataLoader, how much the small batches.
+05.1 build the original 784-256-256-10 ``Net`` with its flatten · 05.2 build ``train_and_validate``, the epoch
+loop over a DataLoader with a validation pass · 05.3 build ``per_class_accuracy`` (the original's
+``class_correct / class_total``) · 05.4 predict-then-run: the accuracy of always answering the most common
+digit · 05.5 predict-then-run: the hardest digit, read from the confusion matrix (by share or by count).
 """
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
-from .core import Exercise, Verdict, register, right, wrong
-from .judges import LearnerError, as_number, code, explore, number_giveaways, run
+from .core import Exercise, Verdict, register, right, unanswered, wrong
+from .judges import as_number, code, missing_module_init, number_giveaways, run
 
-# ---- 05.1: the majority-class baseline -------------------------------------------------------------------------
+# ---- 05.1: the original network ---------------------------------------------------------------------------------
+
+SIZES = [(784, 256), (256, 256), (256, 10)]
+ORDINAL = ("first", "second", "third", "fourth", "fifth")
+
+
+def reference_net() -> type:
+    """The original's network class, as the course writes it (handed on until the learner's passes)."""
+    import torch.nn.functional as F
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(28 * 28, 256)
+            self.fc2 = nn.Linear(256, 256)
+            self.fc3 = nn.Linear(256, 10)
+
+        def forward(self, x):
+            x = x.view(-1, 28 * 28)
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            return self.fc3(x)
+
+    return Net
+
+
+def _net(cls: Any) -> Verdict:
+    """``Net()``: Linear 784→256, ReLU, Linear 256→256, ReLU, Linear 256→10, on images of shape (N, 1, 28, 28)."""
+    import torch
+    from torch import nn
+
+    from ..runtime import seeded
+    if isinstance(cls, nn.Module):
+        return wrong("pass the class itself (Net), not a network built from it.")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        return wrong("Net should be a class that subclasses torch.nn.Module.")
+    try:
+        with seeded(0):
+            net = cls()
+    except NotImplementedError:
+        return unanswered("Net still raises NotImplementedError: write its __init__.")
+    except Exception as exc:
+        return wrong(f"Net() raised {type(exc).__name__}: {exc}")
+    x = torch.rand(5, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    if "_modules" not in vars(net):
+        return missing_module_init(net, x, "Net")
+    calls: list = []
+    hooks = [m.register_forward_hook(lambda m, inp, out: calls.append((m, inp[0].detach(), out.detach())))
+             for m in net.modules() if isinstance(m, nn.Linear)]
+    try:
+        out = net(x)
+    except NotImplementedError:
+        out = None
+    except RuntimeError as exc:
+        return wrong(f"a batch of 5 images of shape (5, 1, 28, 28) fails in forward ({str(exc).splitlines()[0]}): "
+                     f"a Linear layer works on rows of numbers, so each image must become one row of 28·28 "
+                     f"pixels before the first layer, keeping one row per image.")
+    except Exception as exc:
+        return wrong(f"calling Net on a batch of images raised {type(exc).__name__}: {exc}")
+    finally:
+        for h in hooks:
+            h.remove()
+    if not list(net.parameters()):
+        if out is None:
+            return unanswered("Net is still the skeleton: create its layers in __init__ and write its forward.")
+        return wrong("net.parameters() is empty, so an optimizer would have nothing to train: create the layers "
+                     "in __init__ and assign each to an attribute of self.")
+    if out is None:
+        return unanswered("forward still returns None: write it and return the last layer's output.")
+    got = [(m.in_features, m.out_features) for m, _, _ in calls]
+    if got != SIZES:
+        return wrong(f"forward runs Linear layers mapping {', '.join(f'{a}→{b}' for a, b in got) or 'nothing'}: the "
+                     f"original is 784-256-256-10, three Linear layers (the input's 784 pixels, two hidden layers "
+                     f"of 256 units, 10 outputs), each used once, in that order.")
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5, 10):
+        shown = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        return wrong(f"for a batch of 5 images Net returns {shown}: return one row of 10 scores per image.")
+    for i in range(len(calls) - 1):
+        h, nxt = calls[i][2], calls[i + 1][1]
+        if nxt.shape == h.shape and torch.allclose(nxt, torch.relu(h)):
+            continue
+        if nxt.shape == h.shape and torch.allclose(nxt, h):
+            return wrong(f"nothing happens between the {ORDINAL[i]} and the {ORDINAL[i + 1]} Linear layer: a "
+                         f"missing activation (two Linear layers in a row collapse into one linear map).")
+        return wrong(f"what reaches the {ORDINAL[i + 1]} Linear layer is not the ReLU of the {ORDINAL[i]} one's "
+                     f"output: apply ReLU, and nothing else, after each hidden layer.")
+    last = calls[-1][2]
+    if not torch.allclose(out, last):
+        if torch.allclose(out, torch.relu(last)):
+            return wrong("your output goes through a ReLU, so no score can be negative: return the last layer's "
+                         "raw scores (logits) with no activation after it.")
+        if torch.allclose(out, last.softmax(1)) or torch.allclose(out, last.log_softmax(1)):
+            return wrong("your forward applies a softmax: nn.CrossEntropyLoss applies it itself, so return the "
+                         "last layer's raw scores (logits).")
+        return wrong("forward changes the last layer's result before returning it: return it unchanged.")
+    return right("784 → 256 → ReLU → 256 → ReLU → 10, on images flattened to rows: 269,322 parameters, all "
+                 "registered, so parameters() hands them to the optimizer and state_dict() saves them. The course "
+                 "builds the same layers with models.mlp([784, 256, 256, 10], flatten=True).")
+
+
+NET_WRONG_ANSWERS = (
+    # no flatten
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.fc1 = nn.Linear(28 * 28, 256)\n        self.fc2 = nn.Linear(256, 256)\n"
+    "        self.fc3 = nn.Linear(256, 10)\n\n    def forward(self, x):\n"
+    "        x = F.relu(self.fc1(x))\n        x = F.relu(self.fc2(x))\n        return self.fc3(x)\n",
+    # a ReLU after the output layer
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.fc1 = nn.Linear(28 * 28, 256)\n        self.fc2 = nn.Linear(256, 256)\n"
+    "        self.fc3 = nn.Linear(256, 10)\n\n    def forward(self, x):\n        x = x.view(-1, 28 * 28)\n"
+    "        x = F.relu(self.fc1(x))\n        x = F.relu(self.fc2(x))\n        return F.relu(self.fc3(x))\n",
+    # a softmax at the end
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.fc1 = nn.Linear(28 * 28, 256)\n        self.fc2 = nn.Linear(256, 256)\n"
+    "        self.fc3 = nn.Linear(256, 10)\n\n    def forward(self, x):\n        x = x.view(-1, 28 * 28)\n"
+    "        x = F.relu(self.fc1(x))\n        x = F.relu(self.fc2(x))\n        return F.softmax(self.fc3(x), dim=1)\n",
+    # the second hidden layer without its ReLU
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.fc1 = nn.Linear(28 * 28, 256)\n        self.fc2 = nn.Linear(256, 256)\n"
+    "        self.fc3 = nn.Linear(256, 10)\n\n    def forward(self, x):\n        x = x.view(-1, 28 * 28)\n"
+    "        x = F.relu(self.fc1(x))\n        x = self.fc2(x)\n        return self.fc3(x)\n",
+    # one hidden layer only
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.fc1 = nn.Linear(28 * 28, 256)\n        self.fc3 = nn.Linear(256, 10)\n\n"
+    "    def forward(self, x):\n        x = x.view(-1, 28 * 28)\n        return self.fc3(F.relu(self.fc1(x)))\n",
+)
+
+# ---- 05.2: the epoch loop with a validation pass ------------------------------------------------------------------
+
+LOOP_TRAIN_BATCH, LOOP_VAL_BATCH, LOOP_EPOCHS = 5, 7, 2   # different batch sizes tell the two passes apart
+
+
+def reference_loop(zero_grad: bool = True) -> Any:
+    """The original's epoch loop: training with the running loss, then a validation pass; one dict per epoch.
+
+    ``zero_grad=False`` leaves the gradients to pile up (to recognise that mistake).
+    """
+    import torch
+    from torch import nn
+
+    def train_and_validate(model, train_loader, val_loader, optimizer, epochs):
+        criterion = nn.CrossEntropyLoss()
+        history = []
+        for _ in range(epochs):
+            running_loss = 0.0
+            model.train()
+            for images, labels in train_loader:
+                if zero_grad:
+                    optimizer.zero_grad()
+                loss = criterion(model(images), labels)
+                loss.backward()
+                optimizer.step()
+                running_loss += loss.item() * len(labels)
+            val_loss, correct = 0.0, 0
+            model.eval()
+            with torch.no_grad():
+                for images, labels in val_loader:
+                    outputs = model(images)
+                    val_loss += criterion(outputs, labels).item() * len(labels)
+                    correct += (outputs.argmax(dim=1) == labels).sum().item()
+            n_train, n_val = len(train_loader.dataset), len(val_loader.dataset)
+            history.append({"loss": running_loss / n_train, "val_loss": val_loss / n_val, "val_acc": correct / n_val})
+        return history
+
+    return train_and_validate
+
+
+def _loop_problem() -> tuple[Any, Any, Any]:
+    """A small net with dropout (so the mode matters) and two tiny data sets of 3 classes."""
+    import torch
+    from torch import nn
+    from torch.utils.data import TensorDataset
+
+    from ..runtime import seeded
+    with seeded(0):
+        net = nn.Sequential(nn.Flatten(), nn.Linear(16, 12), nn.ReLU(), nn.Dropout(0.5), nn.Linear(12, 3))
+        train = TensorDataset(torch.randn(20, 1, 4, 4), torch.randint(0, 3, (20,)))
+        val = TensorDataset(torch.randn(14, 1, 4, 4), torch.randint(0, 3, (14,)))
+    return net, train, val
+
+
+def _run_loop(fn: Any, net: Any, train: Any, val: Any, name: str) -> tuple[Any, Any]:
+    import torch
+    from torch.utils.data import DataLoader
+
+    from ..runtime import seeded
+    net = copy.deepcopy(net)
+    train_loader = DataLoader(train, batch_size=LOOP_TRAIN_BATCH, shuffle=True,
+                              generator=torch.Generator().manual_seed(0))
+    val_loader = DataLoader(val, batch_size=LOOP_VAL_BATCH)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    with seeded(0):
+        out = run(fn, net, train_loader, val_loader, optimizer, LOOP_EPOCHS, name=name)
+    return net, out
+
+
+def _loop(fn: Any) -> Verdict:
+    """``train_and_validate(model, train_loader, val_loader, optimizer, epochs) -> history``, one dict an epoch."""
+    import torch
+    net, train, val = _loop_problem()
+    before = [p.detach().clone() for p in net.parameters()]
+    seen: list[tuple[int, bool, bool]] = []
+    net.register_forward_pre_hook(lambda m, inp: seen.append((len(inp[0]), m.training, torch.is_grad_enabled())))
+    mine, history = _run_loop(fn, net, train, val, "train_and_validate")
+    ref, ref_history = _run_loop(reference_loop(), _loop_problem()[0], train, val, "the reference")
+    training = [(m, g) for b, m, g in seen if b == LOOP_TRAIN_BATCH]
+    validation = [(m, g) for b, m, g in seen if b == LOOP_VAL_BATCH]
+    moved = any(not torch.equal(a, b.detach()) for a, b in zip(before, mine.parameters()))
+    if not training and not moved:
+        return unanswered("train_and_validate does not train yet: write its training part (and then its "
+                          "validation part).")
+    n_train = LOOP_EPOCHS * math.ceil(len(train) / LOOP_TRAIN_BATCH)
+    if len(training) != n_train:
+        return wrong(f"over {LOOP_EPOCHS} epochs of {n_train // LOOP_EPOCHS} training batches the model ran on "
+                     f"{len(training)} training batches: in each epoch, one step for every batch of the "
+                     f"training loader.")
+    if not all(m for m, _ in training[: n_train // LOOP_EPOCHS]):
+        return wrong("the training batches ran with the model in evaluation mode, so layers such as dropout "
+                     "were switched off while it learned: put it in training mode before the training batches.")
+    if not all(m for m, _ in training):
+        return wrong("from the second epoch on, training ran in evaluation mode: the validation pass left the "
+                     "model there. Switch back to training mode at the start of every epoch's training part.")
+    if not moved:
+        return wrong("the model ran on every batch but its weights never changed: the gradients were never "
+                     "applied to them (or were cleared before they could be).")
+    if not validation:
+        return unanswered("the training part runs; now write the validation part: the loss and the right "
+                          "answers on the validation loader.")
+    if any(m for m, _ in validation):
+        return wrong("the validation pass ran in training mode, where layers such as dropout switch off random "
+                     "units: switch the model to evaluation mode before it.")
+    if any(g for _, g in validation):
+        return wrong("the validation pass ran with autograd recording, keeping every intermediate result for a "
+                     "backward() that never comes: run it without gradients.")
+    n_val = LOOP_EPOCHS * math.ceil(len(val) / LOOP_VAL_BATCH)
+    if len(validation) != n_val:
+        return wrong(f"the validation pass ran on {len(validation)} batches over {LOOP_EPOCHS} epochs: run it once "
+                     f"over the whole validation loader at the end of every epoch.")
+    weights = [p.detach() for p in mine.parameters()]
+    if not all(torch.allclose(a, b.detach(), atol=1e-5) for a, b in zip(weights, ref.parameters())):
+        piled, _ = _run_loop(reference_loop(zero_grad=False), _loop_problem()[0], train, val, "the reference")
+        if all(torch.allclose(a, b.detach(), atol=1e-5) for a, b in zip(weights, piled.parameters())):
+            return wrong("your weights end where gradients piled up from batch to batch: backward() adds to "
+                         "the .grad that is already there, so clear the gradients before each batch's backward.")
+        return wrong("after two epochs your weights differ from the original loop's: for each batch, clear the "
+                     "gradients, run the model, compute the loss, backpropagate, then step.")
+    if not isinstance(history, list) or len(history) != LOOP_EPOCHS or not all(
+            isinstance(h, dict) and {"loss", "val_loss", "val_acc"} <= set(h) for h in history):
+        return wrong("return the history as the cell builds it: one dict per epoch with loss, val_loss and val_acc.")
+    for key, batch, what in (("loss", LOOP_TRAIN_BATCH, "training"), ("val_loss", LOOP_VAL_BATCH, "validation")):
+        got = [as_number(h[key]) for h in history]
+        want = [h[key] for h in ref_history]
+        if any(g is None for g in got):
+            return wrong(f"the {what} loss should be a number each epoch: add up loss.item(), a float, not the "
+                         f"loss tensor itself.")
+        if all(math.isclose(g, w, rel_tol=1e-4) for g, w in zip(got, want)):
+            continue
+        if all(math.isclose(g * batch, w, rel_tol=0.25) for g, w in zip(got, want)):
+            return wrong(f"your {what} loss is about a batch size too small: the loss of a batch is the mean over "
+                         f"its images, and the cell divides the sum by the number of images, so add each batch's "
+                         f"total, not its mean.")
+        return wrong(f"your {what} loss is not the mean over the epoch's {what} images: add up each batch's "
+                     f"total loss.")
+    got = [as_number(h["val_acc"]) for h in history]
+    if any(g is None or not math.isclose(g, h["val_acc"], rel_tol=1e-6) for g, h in zip(got, ref_history)):
+        return wrong("the validation accuracy is off: count the images whose highest score is their label.")
+    return right("train mode and the five moves for every training batch, the running loss summed over images; "
+                 "then eval mode and no_grad for the validation pass: your weights and numbers match the "
+                 "original loop's. train.fit does the same on tensors held in memory.")
+
+
+_LOOP_HEAD = ("def train_and_validate(model, train_loader, val_loader, optimizer, epochs):\n"
+              "    criterion = nn.CrossEntropyLoss()\n    history = []\n    for epoch in range(epochs):\n"
+              "        running_loss = 0.0\n")
+_LOOP_TAIL = ("        n_train, n_val = len(train_loader.dataset), len(val_loader.dataset)\n"
+              "        history.append({\"loss\": running_loss / n_train, \"val_loss\": val_loss / n_val, "
+              "\"val_acc\": correct / n_val})\n    return history\n")
+_TRAIN_PART = ("        model.train()\n        for images, labels in train_loader:\n"
+               "            optimizer.zero_grad()\n            loss = criterion(model(images), labels)\n"
+               "            loss.backward()\n            optimizer.step()\n"
+               "            running_loss += loss.item() * len(labels)\n")
+_VAL_PART = ("        val_loss, correct = 0.0, 0\n        model.eval()\n        with torch.no_grad():\n"
+             "            for images, labels in val_loader:\n                outputs = model(images)\n"
+             "                val_loss += criterion(outputs, labels).item() * len(labels)\n"
+             "                correct += (outputs.argmax(dim=1) == labels).sum().item()\n")
+LOOP_RIGHT = _LOOP_HEAD + _TRAIN_PART + _VAL_PART + _LOOP_TAIL
+LOOP_WRONG_ANSWERS = (
+    # no zero_grad
+    LOOP_RIGHT.replace("            optimizer.zero_grad()\n", ""),
+    # model.train() never called: after the first validation pass, training runs in eval mode
+    LOOP_RIGHT.replace("        model.train()\n", ""),
+    # validation in training mode
+    LOOP_RIGHT.replace("        model.eval()\n", ""),
+    # validation with autograd on
+    LOOP_RIGHT.replace("        with torch.no_grad():\n            for images, labels in val_loader:\n"
+                       "                outputs = model(images)\n",
+                       "        if True:\n            for images, labels in val_loader:\n"
+                       "                outputs = model(images)\n"),
+    # the batch's mean loss added up, not its total
+    LOOP_RIGHT.replace("running_loss += loss.item() * len(labels)", "running_loss += loss.item()"),
+    # no step
+    LOOP_RIGHT.replace("            optimizer.step()\n", ""),
+)
+
+# ---- 05.3: per-class accuracy, as the original counts it -----------------------------------------------------------
+
+
+def reference_per_class() -> Any:
+    """The original's per-class accuracy: ``class_correct / class_total`` over a loader."""
+    import torch
+
+    def per_class_accuracy(model, loader, n_classes=10):
+        class_correct = torch.zeros(n_classes)
+        class_total = torch.zeros(n_classes)
+        model.eval()
+        with torch.no_grad():
+            for images, labels in loader:
+                preds = model(images).argmax(dim=1)
+                for label, pred in zip(labels, preds):
+                    class_total[label] += 1
+                    class_correct[label] += (pred == label).item()
+        return class_correct / class_total
+
+    return per_class_accuracy
+
+
+def _per_class_problem() -> tuple[Any, Any]:
+    """A fixed linear model and 31 examples of 3 classes in batches of 7 (the last batch is smaller)."""
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from ..runtime import seeded
+    with seeded(3):
+        model = nn.Linear(4, 3)
+        X, y = torch.randn(31, 4), torch.tensor([0] * 6 + [1] * 15 + [2] * 10)
+    return model, DataLoader(TensorDataset(X, y), batch_size=7)
+
+
+def _per_class(fn: Any) -> Verdict:
+    """``per_class_accuracy(model, loader, n_classes) -> (n_classes,)``: for each true class, the share right."""
+    import numpy as np
+    import torch
+    model, loader = _per_class_problem()
+    if not callable(fn):
+        return wrong(f"per_class_accuracy should be a function (def ...), not a {type(fn).__name__}.")
+    try:
+        got = fn(model, loader, 3)
+    except IndexError as exc:
+        return wrong(f"per_class_accuracy raised IndexError ({exc}): a batch can hold fewer images than your loop "
+                     f"assumes (the last one usually does), so go through the labels that each batch has.")
+    except NotImplementedError:
+        return unanswered("per_class_accuracy still raises NotImplementedError: fill in its body.")
+    except Exception as exc:
+        return wrong(f"per_class_accuracy raised {type(exc).__name__}: {exc}")
+    if got is None:
+        return unanswered("per_class_accuracy still returns None: fill in its body and return the result.")
+    try:
+        got = np.asarray(got.detach() if isinstance(got, torch.Tensor) else got, dtype=float)
+    except (TypeError, ValueError):
+        return wrong(f"return one number per class, not a {type(got).__name__}.")
+    if got.shape != (3,):
+        return wrong(f"with 3 classes, return one accuracy per class: shape (3,), not {got.shape}.")
+    if np.isnan(got).all():
+        return unanswered("per_class_accuracy counts nothing yet (every class total is 0): predict each batch "
+                          "and count its images in class_total and class_correct.")
+    with torch.no_grad():
+        pred = torch.cat([model(images).argmax(dim=1) for images, _ in loader]).numpy()
+    y = torch.cat([labels for _, labels in loader]).numpy()
+    hit = (pred == y).astype(float)
+    want = np.array([hit[y == c].mean() for c in range(3)])
+    if np.allclose(got, want):
+        return right("each image counts once in its true class's total, and once more in its class_correct when "
+                     "the prediction matches: class_correct / class_total is the share of each class recognised, "
+                     "what scikit-learn calls recall.")
+    by_pred = np.array([hit[pred == c].mean() if (pred == c).any() else np.nan for c in range(3)])
+    if np.allclose(got, by_pred, equal_nan=True):
+        return wrong("you counted each image under its predicted class: that share (how often a prediction of "
+                     "the class is right) is called precision. Per-class accuracy counts under the true label.")
+    if np.allclose(np.nan_to_num(got, nan=1.0), 1.0):
+        return wrong("every class comes out at 1: class_total must count every image of the class, right or wrong.")
+    if np.allclose(got, np.full(3, hit.mean())):
+        return wrong("every class has the same value, the overall accuracy: count each image under its own label.")
+    return wrong("on a test problem your numbers are not the share of each true class's images classified right.")
+
+
+_PREDS = "            preds = model(images).argmax(dim=1)\n"
+_ZIP = "            for label, pred in zip(labels, preds):\n"
+PER_CLASS_HEAD = ("def per_class_accuracy(model, loader, n_classes=10):\n"
+                  "    class_correct = torch.zeros(n_classes)\n    class_total = torch.zeros(n_classes)\n"
+                  "    model.eval()\n    with torch.no_grad():\n        for images, labels in loader:\n")
+PER_CLASS_WRONG_ANSWERS = (
+    # the original's range(batch_size), which breaks on a smaller last batch
+    PER_CLASS_HEAD + _PREDS + "            for i in range(20):\n                class_total[labels[i]] += 1\n"
+    "                class_correct[labels[i]] += (preds[i] == labels[i]).item()\n"
+    "    return class_correct / class_total\n",
+    # counted under the prediction
+    PER_CLASS_HEAD + _PREDS + _ZIP +
+    "                class_total[pred] += 1\n                class_correct[pred] += (pred == label).item()\n"
+    "    return class_correct / class_total\n",
+    # only right answers counted in the total
+    PER_CLASS_HEAD + _PREDS + _ZIP +
+    "                if pred == label:\n                    class_total[label] += 1\n"
+    "                    class_correct[label] += 1\n    return class_correct / class_total\n",
+)
+
+# ---- 05.4: the majority-class baseline -----------------------------------------------------------------------
 
 
 def _majority(train_set: Any) -> int:
@@ -57,7 +464,7 @@ def _judge_baseline(answer: Any, train_set: Any, val_set: Any, guess: Any) -> Ve
                  "it is the validation label.")
 
 
-# ---- 05.2: the hardest digit ---------------------------------------------------------------------------------
+# ---- 05.5: the hardest digit ---------------------------------------------------------------------------------
 
 
 def _lowest(values: Any) -> list[int]:
@@ -102,175 +509,22 @@ def _judge_hardest(answer: Any, per_class: Any, cm: Any) -> Verdict:
                  f"confusion matrix, compare the diagonal count with the row's total.")
 
 
-# ---- 05.3: per-class accuracy from a confusion matrix -----------------------------------------------------------
-
-_CM = [[50, 2, 6, 0],    # rows: true class; columns: predicted class (scikit-learn's layout)
-       [1, 30, 0, 9],
-       [0, 1, 70, 1],
-       [8, 0, 3, 19]]
-
-
-def _per_class(per_class_accuracy: Any) -> Verdict:
-    """``per_class_accuracy(cm (C, C) ndarray) -> (C,)``: for each true class, the share recognised."""
-    import numpy as np
-    cm = np.array(_CM)
-    got = run(per_class_accuracy, cm.copy(), name="per_class_accuracy")
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return wrong(f"return an array of numbers, not a {type(got).__name__}.")
-    diag = np.diag(cm).astype(float)
-    if got.shape != (len(cm),):
-        return wrong(f"on a {len(cm)}×{len(cm)} confusion matrix, return one accuracy per class: shape "
-                     f"({len(cm)},), not {got.shape}.")
-    if np.allclose(got, diag / cm.sum(axis=1)):
-        return right("row d of the confusion matrix holds every image whose true label is d, so its diagonal "
-                     "count over its total is the share of that digit recognised: scikit-learn calls it recall.")
-    if np.allclose(got, diag / cm.sum(axis=0)):
-        return wrong("you divided by the column totals: a column counts the images PREDICTED as that class "
-                     "(that share is called precision); per-class accuracy asks about the images that truly "
-                     "are that class.")
-    if np.allclose(got, diag / cm.sum()):
-        return wrong("you divided by all the images: each class's accuracy is a share of that class's images "
-                     "only.")
-    if np.allclose(got, diag):
-        return wrong("those are counts of right answers: turn each into a share of its class's images.")
-    if np.allclose(got, 100 * diag / cm.sum(axis=1)):
-        return wrong("those are percentages: return fractions between 0 and 1.")
-    return wrong("on a test matrix your numbers are not the share of each true class recognised: in "
-                 "scikit-learn's layout, rows are the true classes and columns the predictions.")
-
-
-# ---- 05.4: debug an evaluation ----------------------------------------------------------------------------------
-
-
-def _evaluation(accuracy_of: Any) -> Verdict:
-    """``accuracy_of(model, X, y) -> float`` must run the model in eval mode and without gradients.
-
-    The question does not ask to restore the mode afterwards: a fix that leaves it in eval mode is right,
-    and its explanation recommends restoring it.
-    """
-    import torch
-
-    from ..models import evaluating, mlp
-    from ..runtime import seeded
-    with seeded(0):
-        model = mlp([8, 64, 3], dropout=0.5)
-        X, y = torch.randn(400, 8), torch.randint(0, 3, (400,))
-    with evaluating(model):
-        expected = (model(X).argmax(dim=1) == y).float().mean().item()
-    seen: list[tuple[bool, bool]] = []
-    model.register_forward_pre_hook(lambda module, inputs: seen.append((module.training, torch.is_grad_enabled())))
-    model.train()
-    got = run(accuracy_of, model, X, y, name="your accuracy_of")
-    if not seen:
-        return wrong("your function never ran the model on X: call it on the inputs you are given.")
-    if any(training for training, _ in seen):
-        return wrong("the model was still in training mode during your forward pass, so dropout switched off "
-                     "a random half of the hidden units: that is why the accuracy changed from call to call.")
-    if any(grad for _, grad in seen):
-        return wrong("dropout is off now, but autograd still recorded the forward pass, keeping every "
-                     "intermediate result for a backward() that never comes: evaluation needs no gradients.")
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        return wrong(f"return one number (use .item()), not a {type(got).__name__}.")
-    if not math.isclose(value, expected, rel_tol=1e-6):
-        return wrong("the mode and the gradients are right now, but the number is not the fraction of rows "
-                     "whose highest score is the label.")
-    restored = ("and you put the mode back afterwards" if model.training else
-                "and one habit more: put the mode back afterwards (your function leaves the model in eval mode, "
-                "so training it again would run without dropout until something calls model.train())")
-    return right("eval mode switches dropout off (and batch norm to its running statistics), no_grad stops "
-                 f"autograd recording, {restored}. `with models.evaluating(model):` does all three, and every "
-                 "helper of the course evaluates that way.")
-
-
-# ---- 05.5: explore: the DataLoader or the small batches? --------------------------------------------------------
-
-SLOWDOWN_STARTER = {"optimizer": "sgd", "loader batch": 20, "num_workers": 0, "batches": (20, 128)}
-SLOWDOWN_INVITE = "try another batch size (BATCHES), num_workers for the DataLoader (LOADER) or OPTIMIZER = \"adam\""
-
-
-def _slowdown_parts(result: Any) -> tuple[dict[str, Any], float, dict[int, float]]:
-    """``(loader settings, loader seconds, {in-memory batch: seconds})``; a LearnerError for another kind."""
-    ok = (isinstance(result, dict) and {"optimizer", "DataLoader", "in memory"} <= set(result)
-          and isinstance(result["DataLoader"], dict) and isinstance(result["in memory"], dict)
-          and {"batch_size", "num_workers", "seconds"} <= set(result["DataLoader"]))
-    if not ok:
-        raise LearnerError(wrong("result should be the starter's dict, with 'optimizer', 'DataLoader' (batch_size, "
-                                 "num_workers, seconds) and 'in memory' (batch size to seconds): run the starter "
-                                 "cell first."))
-    loader = result["DataLoader"]
-    seconds = {as_number(b): as_number(t) for b, t in result["in memory"].items()}
-    times = [as_number(loader["seconds"]), *seconds.values()]
-    if any(t is None or t <= 0 for t in times) or any(b is None or b < 1 for b in seconds):
-        raise LearnerError(wrong("each timing should be a positive number of seconds, and each in-memory key a "
-                                 "batch size: run the cell again as it stands."))
-    return loader, float(loader["seconds"]), {int(b): t for b, t in seconds.items()}
-
-
-def _slowdown_setting(result: Any) -> dict[str, Any]:
-    loader, _, seconds = _slowdown_parts(result)
-    return {"optimizer": result["optimizer"], "loader batch": loader["batch_size"],
-            "num_workers": loader["num_workers"], "batches": tuple(seconds)}
-
-
-def _judge_slowdown(result: Any) -> Verdict:
-    loader, loader_seconds, seconds = _slowdown_parts(result)
-    batch = int(as_number(loader["batch_size"]) or 0)
-    if batch not in seconds or len(seconds) < 2:
-        return wrong(f"to take the two changes apart, time in memory at the DataLoader's batch size ({batch}) and "
-                     f"at least one other: put both in BATCHES.")
-    small, large = min(seconds), max(seconds)
-    ratios = {"the DataLoader against in memory": loader_seconds / seconds[batch],
-              f"batch {small} against batch {large}": seconds[small] / seconds[large]}
-    for name, ratio in ratios.items():
-        if ratio < 1:
-            return wrong(f"{name} is below 1 ({ratio:.2f}): the set-up that should be the slower came out "
-                         f"faster, so the timing likely caught a burst of load from something else; run the cell "
-                         f"again.")
-        if ratio > 50:
-            return wrong(f"{name} is over 50: did one of the runs train for more than one epoch, or did the "
-                         f"machine get busy during it? Run the cell again.")
-    loader_ratio, batch_ratio = ratios.values()
-    workers = as_number(loader["num_workers"]) or 0
-    why = [("the DataLoader's per-image work (a PIL image, ToTensor, collating the batch), which in-memory "
-            "batches skip, costs real time" if loader_ratio >= 1.1 else
-            "the DataLoader costs little here"),
-           ("larger batches need fewer steps, each with a fixed cost that small matrix products do not cover"
-            if batch_ratio >= 1.1 else "the batch size changes little here")]
-    whole = (" The two ratios multiply to the whole speed-up from the DataLoader at that batch to in memory at "
-             f"batch {large}." if batch == small else "")
-    return right(f"your run ({result['optimizer']}): the DataLoader at batch {batch} ({workers:g} worker processes) "
-                 f"made an epoch {loader_ratio:.1f} times as long as in memory at the same batch, and in memory "
-                 f"batch {small} took {batch_ratio:.1f} times as long as batch {large}: {why[0]}, and {why[1]}."
-                 f"{whole}")
-
-
 register(
-    Exercise("05.1", "predict", "the accuracy of always answering the most common digit", _judge_baseline,
+    Exercise("05.1", "write", "the original 784-256-256-10 network with its flatten", code(_net),
+             blank="write Net, then run this cell again.", wrong_answers=NET_WRONG_ANSWERS,
+             reference=reference_net),
+    Exercise("05.2", "write", "the epoch loop over a DataLoader with a validation pass", code(_loop),
+             blank="write train_and_validate, then run this cell again.", wrong_answers=LOOP_WRONG_ANSWERS,
+             reference=reference_loop),
+    Exercise("05.3", "write", "per-class accuracy, class_correct / class_total", code(_per_class),
+             blank="write per_class_accuracy, then run this cell again.", wrong_answers=PER_CLASS_WRONG_ANSWERS,
+             reference=reference_per_class),
+    Exercise("05.4", "predict", "the accuracy of always answering the most common digit", _judge_baseline,
              giveaways=lambda train_set, val_set, guess: number_giveaways(_baseline(train_set, val_set)),
              context=("train_set", "val_set", "guess"),
-             wrong_answers=("answer_1 = float((train_set.y == train_set.y.bincount().argmax()).float().mean())",
-                            "answer_1 = 100 * float((val_set.y == train_set.y.bincount().argmax()).float().mean())")),
-    Exercise("05.2", "predict", "the hardest digit", _judge_hardest,
+             wrong_answers=("answer_4 = float((train_set.y == train_set.y.bincount().argmax()).float().mean())",
+                            "answer_4 = 100 * float((val_set.y == train_set.y.bincount().argmax()).float().mean())")),
+    Exercise("05.5", "predict", "the hardest digit", _judge_hardest,
              giveaways=lambda per_class, cm: [str(d) for d in _hardest(per_class, cm)], context=("per_class", "cm"),
-             wrong_answers=("answer_2 = str(int(per_class.argmax()))",)),
-    Exercise("05.3", "write", "per-class accuracy from a confusion matrix", code(_per_class),
-             blank="fill in per_class_accuracy, then run this cell again.",
-             wrong_answers=("def per_class_accuracy(cm):\n    return cm.diagonal() / cm.sum(axis=0)\n",
-                            "def per_class_accuracy(cm):\n    return cm.diagonal() / cm.sum()\n",
-                            "def per_class_accuracy(cm):\n    return cm.diagonal().sum() / cm.sum()\n")),
-    Exercise("05.4", "debug", "an evaluation that forgets eval mode", code(_evaluation),
-             blank="set answer_4 to your fixed accuracy_of, then run this cell again.",
-             wrong_answers=("answer_4 = accuracy_of",
-                            "def fixed(model, X, y):\n    model.eval()\n"
-                            "    return (model(X).argmax(dim=1) == y).float().mean().item()\nanswer_4 = fixed",
-                            "def fixed(model, X, y):\n    with torch.no_grad():\n"
-                            "        return (model(X).argmax(dim=1) == y).float().mean().item()\nanswer_4 = fixed")),
-    Exercise("05.5", "explore", "the DataLoader or the small batches?",
-             code(explore(SLOWDOWN_STARTER, _slowdown_setting, SLOWDOWN_INVITE, _judge_slowdown)),
-             wrong_answers=("result['in memory'] = {b: 1 / s for b, s in result['in memory'].items()}",
-                            "result['DataLoader']['seconds'] = min(result['in memory'].values()) / 2")),
+             wrong_answers=("answer_5 = str(int(per_class.argmax()))",)),
 )
