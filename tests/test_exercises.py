@@ -35,7 +35,7 @@ def test_unknown_exercise_and_missing_context_are_one_sentence():
 def test_a_crash_in_the_learners_code_is_a_verdict_not_an_exception():
     def accuracy(logits, labels):
         return logits.argmax(dim=5)
-    v = exercises.judge("03.2", accuracy)
+    v = exercises.judge("03.3", accuracy)
     assert v.status == "wrong" and "raised IndexError" in v.message
 
 
