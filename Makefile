@@ -83,9 +83,10 @@ oldest-venv: $(STAMP)
 # render the widgets in JupyterLab and the site in Chromium, so they prove the jupyterlab, ipywidgets,
 # playwright and sphinx lower bounds; nbgrader's lower bound is proved on lesson 01 (generate, autograde).
 # Left out here, because they test the lessons' content rather than the libraries and would double CI's time
-# on a 2-core machine: the learner's-edition-with-a-second-seed test and nbgrader's autograde of the other
-# lessons (each re-runs whole notebooks; both run in `make test`).
-OLDEST_SKIP := --deselect tests/test_exercises_in_notebooks.py -k "not test_autograde or 01_regression"
+# on a 2-core machine: the learner's-edition-with-a-second-seed test, nbgrader's autograde of the other
+# lessons and the deep dives (each re-runs whole notebooks with the same libraries; all run in `make test`).
+OLDEST_SKIP := --deselect tests/test_exercises_in_notebooks.py -k "not test_autograde or 01_regression" \
+               --ignore=notebooks/deeper
 
 test-oldest: oldest-venv
 	$(OLDEST_BIN)/python -m pytest --nbval-lax $(OLDEST_SKIP)
