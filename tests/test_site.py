@@ -77,6 +77,12 @@ def test_pages_drop_nbgraders_markers_and_hidden_tests_but_keep_the_solution():
     assert shown == "def f(x):\n    return 2 * x\nf = exercises.build('01.1', f)", shown
 
 
+def test_links_to_other_notebooks_become_doc_references():
+    nb = _nb(title="# Lesson 99\n\nSee the [deep dive: speed](deeper/99_speed.ipynb) and [lesson 98](../98_x.ipynb).")
+    text = lesson_pages.lesson_page(nb, "a.ipynb")["cells"][0]["source"]
+    assert "{doc}`deep dive: speed <deeper/99_speed>`" in text and "{doc}`lesson 98 <../98_x>`" in text
+
+
 def test_widget_without_a_picture_becomes_a_note():
     outs = lesson_pages.lesson_page(_nb(_widget(png=False)), "a.ipynb")["cells"][1]["outputs"]
     assert len(outs) == 1 and list(outs[0]["data"]) == ["text/html"] and "make lab" in outs[0]["data"]["text/html"]

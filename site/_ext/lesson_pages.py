@@ -5,6 +5,9 @@
 - nbgrader's markers go: a solution cell keeps its code (folded behind a toggle by its ``hide-input``
   tag), a graded check loses its hidden tests (only ``nbgrader autograde`` runs them); guard cells
   are left out by their ``remove-cell`` tag.
+- A link to another notebook (``[deep dive](deeper/x.ipynb)``, ``[lesson](../x.ipynb)``) becomes a
+  ``{doc}`` reference: the pages are read through the ``lessons`` link, and MyST would resolve a
+  relative file link from the notebook's real folder instead of the page's.
 - Widget outputs cannot run without a kernel. A widget whose display bundle carries a picture of
   its view (``image/png``, see ``course_utils.widgets``) keeps it, followed by a note on how to use
   it live; a widget without one (e.g. a tqdm progress bar) is replaced by that note alone.
@@ -74,10 +77,20 @@ def without_markers(source: str) -> str:
     return MARKER.sub("", HIDDEN_TESTS.sub("", source))
 
 
+NOTEBOOK_LINK = re.compile(r"\[([^\]]+)\]\(((?:\.\./)?[\w/-]+)\.ipynb\)")
+
+
+def doc_links(markdown: str) -> str:
+    """Links to other notebooks as ``{doc}`` references, resolved from the page's own folder."""
+    return NOTEBOOK_LINK.sub(lambda m: f"{{doc}}`{m.group(1)} <{m.group(2)}>`", markdown)
+
+
 def lesson_page(nb: dict[str, Any], filename: str) -> dict[str, Any]:
     """The notebook ``nb`` (nbformat 4 as a dict) as its lesson page shows it; ``nb`` is changed in place."""
     add_run_box(nb, filename)
     for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            cell["source"] = doc_links(_source(cell))
         if cell["cell_type"] == "code":
             cell["source"] = without_markers(_source(cell))
             cell["outputs"] = [shown for out in cell.get("outputs", []) for shown in static_outputs(out)]
