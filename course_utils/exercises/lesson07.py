@@ -555,19 +555,16 @@ def _judge_l2(answer: Any) -> Verdict:
              1e-4: "with that L2 the test loss still ends far above its lowest: try larger values.",
              1e-3: "that slows the rise, but the test loss still ends well above its lowest (by more than a "
                    "fifth): run each of the other values too, and compare each run's end with its lowest.",
-             1e-1: "that also keeps the rise small, but is it the smallest value that does? Look at the "
-                   "train loss and the boundary: such a strong pull towards 0 also keeps the network from "
-                   "fitting the training points."}
+             1e-1: "that also keeps the rise small, but is it the smallest value that does? Compare the "
+                   "printed ratio of each smaller value with 1.2."}
     match = next((v for v in PLAYGROUND_L2 if math.isclose(value, v, rel_tol=1e-6, abs_tol=1e-12)), None)
     if match is None:
         return wrong("answer with one of the values in the playground's L2 dropdown (from 0 to 0.1).")
     return choice("0.01", ["0", "0.0001", "0.001", "0.01", "0.1"],
-                  explain="at 0.01 the test loss ends within a fifth of its lowest for every seed we tried (0 to "
-                          "4), where 0.001 still lets it rise by more than a quarter. The penalty does not reach a "
-                          "lower test loss than the unpenalised run at its best moment (its lowest is a little "
-                          "higher); it holds the test loss there, so at epoch 200 it is far below the "
-                          "unpenalised run's, and the epoch to stop at stops mattering. Compare the two "
-                          "boundaries: the penalised one does not bend round single noisy points.",
+                  explain="at 0.01 the test loss at epoch 200 ends within a fifth of its lowest (a ratio of at "
+                          "most 1.2), where at 0.001 and below it ends more than a fifth above it (the printed "
+                          "ratios). The penalty keeps the test loss near its lowest to the end, so the epoch to "
+                          "stop at matters less.",
                   hints={f"{v:g}": h for v, h in hints.items()})(f"{match:g}")
 
 
