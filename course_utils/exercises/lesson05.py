@@ -77,6 +77,12 @@ def _net(cls: Any) -> Verdict:
     finally:
         for h in hooks:
             h.remove()
+    return _net_output(net, out, calls)
+
+
+def _net_output(net: Any, out: Any, calls: list) -> Verdict:
+    """The second half of ``_net``: the layers that ran, the activations between them and the output."""
+    import torch
     if not list(net.parameters()):
         if out is None:
             return unanswered("Net is still the skeleton: create its layers in __init__ and write its forward.")
@@ -253,6 +259,12 @@ def _loop(fn: Any) -> Verdict:
     if len(validation) != n_val:
         return wrong(f"the validation pass ran on {len(validation)} batches over {LOOP_EPOCHS} epochs: run it once "
                      f"over the whole validation loader at the end of every epoch.")
+    return _loop_numbers(mine, history, ref, ref_history, train, val)
+
+
+def _loop_numbers(mine: Any, history: Any, ref: Any, ref_history: Any, train: Any, val: Any) -> Verdict:
+    """The second half of ``_loop``: the weights and the history's numbers against the reference loop's."""
+    import torch
     weights = [p.detach() for p in mine.parameters()]
     if not all(torch.allclose(a, b.detach(), atol=1e-5) for a, b in zip(weights, ref.parameters())):
         piled, _ = _run_loop(reference_loop(zero_grad=False), _loop_problem()[0], train, val, "the reference")
