@@ -111,6 +111,7 @@ W = lesson04.DENSE_WRONG_ANSWERS
     ("04.1", W[4], "Dense", ["dW is the right gradient divided by the number", "1/N of a mean loss"]),
     ("04.1", W[5], "Dense", ["do not line up", "needs a transpose"]),
     ("04.1", W[6], "Dense", ["Dense.forward computes other values", "bias added"]),
+    ("04.1", W[7], "Dense", ["second backward", "afresh"]),
     ("04.2", lesson04.RELU_WRONG_ANSWERS[0], "ReLU", ["sign of grad_out", "its own input"]),
     ("04.2", lesson04.RELU_WRONG_ANSWERS[1], "ReLU", ["slope alone", "chain rule"]),
     ("04.2", lesson04.RELU_WRONG_ANSWERS[2], "ReLU", ["multiplied by the ReLU's output"]),

@@ -108,7 +108,13 @@ def _dense_run(cls: Any, x: np.ndarray, W: np.ndarray, b: np.ndarray, g: np.ndar
             raise LearnerError(wrong("backward stores the parameter gradients but returns None: it must also "
                                      "return dx, the gradient for its input, which the layer below needs."))
         raise LearnerError(unanswered("Dense.backward still returns None: fill in its body and return dx."))
-    return out, layer.grads["W"], layer.grads["b"]
+    first = {k: np.array(v, copy=True) for k, v in layer.grads.items()}
+    layer.backward(x.copy(), g.copy())   # the same call again, as the next training step would make it
+    if any(not np.allclose(layer.grads[k], first[k]) for k in first):
+        raise LearnerError(wrong("a second backward with the same input changed the stored gradients: each call "
+                                 "must store this batch's gradients afresh, not build on the last call's (the "
+                                 "training loop never clears them)."))
+    return out, first["W"], first["b"]
 
 
 def _dense_one(cls: Any, n: int, d: int, h: int, seed: int) -> Verdict | list[float]:
@@ -182,6 +188,7 @@ DENSE_WRONG_ANSWERS = (
     DENSE_RIGHT.replace("x.T @ grad_out", "x.T @ grad_out / len(x)"),                 # an extra 1/N
     DENSE_RIGHT.replace("grad_out @ self.params['W'].T", "grad_out @ self.params['W']"),  # the missing transpose
     DENSE_RIGHT.replace(" + self.params['b']\n", "\n"),                               # forward without the bias
+    DENSE_RIGHT.replace("self.grads['W'] =", "self.grads['W'] +="),                   # adds to old gradients
 )
 
 
