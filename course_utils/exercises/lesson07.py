@@ -568,24 +568,25 @@ def _judge_l2(answer: Any) -> Verdict:
                   hints={f"{v:g}": h for v, h in hints.items()})(f"{match:g}")
 
 
+DECAY_RIGHT = ("def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
+               "        for name, param in model.named_parameters():\n            if name.endswith('weight'):\n"
+               "                param.mul_(1 - lr * weight_decay)\n")
+DECAY_WRONG_ANSWERS = (
+    "def decay_weights(model, lr, weight_decay):\n    for name, param in model.named_parameters():\n"
+    "        if name.endswith('weight'):\n            param.mul_(1 - lr * weight_decay)\n",   # no torch.no_grad
+    "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
+    "        for param in model.parameters():\n            param.mul_(1 - lr * weight_decay)\n",  # biases decayed too
+    DECAY_RIGHT.replace("mul_(1 - lr * weight_decay)", "mul_(lr * weight_decay)"),       # ×lr·λ
+    DECAY_RIGHT.replace("mul_(1 - lr * weight_decay)", "mul_(1 - weight_decay)"),        # learning rate left out
+    DECAY_RIGHT.replace("mul_(1 - lr * weight_decay)", "sub_(lr * weight_decay)"),       # subtracts a constant
+)
+
+
 register(
     Exercise("07.1", "write", "the decoupled weight-decay step", _judge_decay,
              blank="write decay_weights, then run this cell again.",
              reference=lambda: decay_weights,
-             wrong_answers=(
-                 "def decay_weights(model, lr, weight_decay):\n    for name, param in model.named_parameters():\n"
-                 "        if name.endswith('weight'):\n            param.mul_(1 - lr * weight_decay)\n",
-                 "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
-                 "        for param in model.parameters():\n            param.mul_(1 - lr * weight_decay)\n",
-                 "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
-                 "        for name, param in model.named_parameters():\n            if name.endswith('weight'):\n"
-                 "                param.mul_(lr * weight_decay)\n",
-                 "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
-                 "        for name, param in model.named_parameters():\n            if name.endswith('weight'):\n"
-                 "                param.mul_(1 - weight_decay)\n",
-                 "def decay_weights(model, lr, weight_decay):\n    with torch.no_grad():\n"
-                 "        for name, param in model.named_parameters():\n            if name.endswith('weight'):\n"
-                 "                param.sub_(lr * weight_decay)\n")),
+             wrong_answers=DECAY_WRONG_ANSWERS),
     Exercise("07.2", "write", "inverted dropout", _judge_dropout,
              blank="write Dropout's forward, then run this cell again.",
              reference=_dropout_reference,
