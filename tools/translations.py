@@ -1,0 +1,281 @@
+"""The course in other languages, from the one English source, through gettext catalogues.
+
+    python tools/translations.py update [LANG]          # extract and merge every notebook's catalogue
+    python tools/translations.py check [LANG] [PO...]   # what is untranslated, fuzzy, stale or broken
+    python tools/translations.py edition LANG OUT       # the notebooks in LANG, written into OUT
+    python tools/translations.py dump PO > FILE.json    # a catalogue's messages as {context: English}
+    python tools/translations.py fill PO FILE.json      # set translations from {context: translation}
+
+Code lives only in the English notebooks (``notebooks/``). Each markdown cell of a lesson or deep dive is one
+message of ``locale/<LANG>/LC_MESSAGES/<notebook>.po`` (deep dives: ``.../deeper/<notebook>.po``): its
+context (``msgctxt``) is the cell's id, its ``msgid`` the English text. ``update`` adds a message for a new
+cell, drops the message of a deleted one, and turns the translation of a changed cell *fuzzy* (keeping the
+old English as ``#| msgid`` beside it), so a translator sees what changed. An edition is the English
+notebook with the text of each markdown cell replaced by its translation: code cells, ids, metadata and
+outputs are the English notebook's, byte for byte. A message that is missing or fuzzy stays English there;
+``check`` (and the tests) fail on both.
+
+``check`` also compares each translation with its English: the same anchors (``<a id=...>``), link targets,
+inline code, math, fenced code and headings, and, for each term of ``locale/<LANG>/terms.csv`` the English
+uses, the translation that list gives.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "notebooks"
+LOCALE = ROOT / "locale"
+LANGUAGES = ("zh_CN",)
+PROJECT = "nn-from-zero"
+EPOCH = datetime(2026, 12, 7, tzinfo=timezone.utc)   # a fixed header date: catalogues change only with text
+
+
+def notebooks(source: Path = SOURCE) -> Iterator[Path]:
+    """Every notebook of the course, lessons first, then the deep dives."""
+    yield from sorted(source.glob("*.ipynb"))
+    yield from sorted(source.glob("deeper/*.ipynb"))
+
+
+def catalogue_path(notebook: Path, lang: str, source: Path = SOURCE) -> Path:
+    """``notebooks/deeper/01_seeds.ipynb`` -> ``locale/<lang>/LC_MESSAGES/deeper/01_seeds.po``."""
+    return LOCALE / lang / "LC_MESSAGES" / notebook.relative_to(source).with_suffix(".po")
+
+
+def read_catalogue(path: Path, lang: str) -> Catalog:
+    if not path.exists():
+        return Catalog(locale=lang, project=PROJECT, creation_date=EPOCH, revision_date=EPOCH, fuzzy=False)
+    with path.open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def _by_context(catalog: Catalog) -> dict[str, Message]:
+    return {m.context: m for m in catalog if m.id and m.context}
+
+
+def merged(nb: nbformat.NotebookNode, old: Catalog, lang: str) -> Catalog:
+    """The catalogue of ``nb``'s markdown cells, in cell order, carrying over what ``old`` has translated.
+
+    Same id, same text: kept. Same id, new text: the old translation, fuzzy, with the old English beside it.
+    New id whose text an old message had (a cell moved or re-made): that translation, not fuzzy.
+    """
+    by_context = _by_context(old)
+    by_text = {m.id: m for m in old if m.id and m.string and not m.fuzzy}
+    new = Catalog(locale=lang, project=PROJECT, creation_date=old.creation_date, revision_date=EPOCH, fuzzy=False)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or not cell.source.strip():
+            continue
+        before = by_context.get(cell.id)
+        string, flags, previous = "", set(), None
+        if before is not None and before.id == cell.source:
+            string, flags, previous = before.string, set(before.flags), before.previous_id
+        elif before is not None and before.string:
+            string, flags, previous = before.string, {"fuzzy"}, [before.id]
+        elif cell.source in by_text:
+            string = by_text[cell.source].string
+        new.add(cell.source, string, context=cell.id, flags=flags, previous_id=previous or (),
+                auto_comments=[f"markdown cell {index}"])
+    return new
+
+
+def _po_text(catalog: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=100, include_previous=True, omit_header=False)
+    return buf.getvalue()
+
+
+def update(lang: str, source: Path = SOURCE) -> list[str]:
+    """Extract and merge every notebook's catalogue; one line per catalogue written, with its counts."""
+    report = []
+    for path in notebooks(source):
+        po = catalogue_path(path, lang, source)
+        text = _po_text(merged(nbformat.read(path, as_version=4), read_catalogue(po, lang), lang))
+        if po.exists() and po.read_bytes() == text:
+            continue
+        po.parent.mkdir(parents=True, exist_ok=True)
+        po.write_bytes(text)
+        report.append(f"{po.relative_to(ROOT)}: {summary(read_catalogue(po, lang))}")
+    return report
+
+
+def counts(catalog: Catalog) -> Counter:
+    c = Counter()
+    for m in catalog:
+        if m.id:
+            c["fuzzy" if m.fuzzy else "translated" if m.string else "untranslated"] += 1
+    return c
+
+
+def summary(catalog: Catalog) -> str:
+    c = counts(catalog)
+    return f"{c['translated']} translated, {c['fuzzy']} fuzzy, {c['untranslated']} untranslated"
+
+
+def translated(nb: nbformat.NotebookNode, catalog: Catalog) -> nbformat.NotebookNode:
+    """``nb`` with each markdown cell's text replaced by its translation (missing or fuzzy: left English)."""
+    out = copy.deepcopy(nb)
+    by_context = _by_context(catalog)
+    for cell in out.cells:
+        m = by_context.get(cell.id) if cell.cell_type == "markdown" else None
+        if m is not None and m.string and not m.fuzzy and m.id == cell.source:
+            cell.source = m.string
+    return out
+
+
+def edition(lang: str, out: Path, source: Path = SOURCE) -> list[Path]:
+    """Write every notebook in ``lang`` into ``out`` (the layout of ``notebooks/``); returns the paths."""
+    written = []
+    for path in notebooks(source):
+        nb = nbformat.read(path, as_version=4)
+        target = out / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = nbformat.writes(translated(nb, read_catalogue(catalogue_path(path, lang, source), lang)))
+        target.write_text(text + "\n", encoding="utf-8")
+        written.append(target)
+    for extra in source.glob("deeper/*"):   # pictures or data a deep dive links to
+        if extra.suffix != ".ipynb" and extra.is_file():
+            (out / "deeper" / extra.name).write_bytes(extra.read_bytes())
+    return written
+
+
+# --- what a translation must keep of its English -----------------------------------------------------------------
+
+FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.S | re.M)
+KEPT = {
+    "anchors": re.compile(r"<a\s+id=[\"'][^\"']+[\"']\s*>"),
+    "link targets": re.compile(r"\]\(([^)\s]+)"),
+    "inline code": re.compile(r"(?<!`)`([^`\n]+)`(?!`)"),
+    "math": re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S),
+    "headings": re.compile(r"^(#{1,6}) ", re.M),
+    "HTML tags": re.compile(r"</?(?:details|summary|img|br|table|tr|td|th|sup|sub)\b[^>]*>"),
+}
+
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:e-?\d+)?")
+
+
+def terms(lang: str) -> list[tuple[str, str]]:
+    """The term list: (English, translation), as ``locale/<lang>/terms.csv`` gives it."""
+    path = LOCALE / lang / "terms.csv"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as f:
+        return [(row["english"], row["translation"]) for row in csv.DictReader(f)]
+
+
+def _prose_words(text: str) -> str:
+    """The words of a message a reader reads: no code, math, link targets or HTML tags."""
+    for name in ("inline code", "math", "link targets", "anchors", "HTML tags"):
+        text = KEPT[name].sub(" ", text)
+    return text
+
+
+def problems(message: Message, term_list: list[tuple[str, str]] = ()) -> list[str]:
+    """What a translated message lost or changed of its English; empty when it keeps everything."""
+    english, string = message.id, message.string
+    if not string or message.fuzzy:
+        return []
+    found = []
+    if [m.group(0) for m in FENCE.finditer(english)] != [m.group(0) for m in FENCE.finditer(string)]:
+        found.append("fenced code differs from the English (code is never translated)")
+    english_prose, string_prose = FENCE.sub("", english), FENCE.sub("", string)
+    for name, pattern in KEPT.items():
+        a, b = Counter(pattern.findall(english_prose)), Counter(pattern.findall(string_prose))
+        if a != b:
+            lost, added = sorted((a - b).elements()), sorted((b - a).elements())
+            found.append(f"{name} differ: missing {lost[:3]}, extra {added[:3]}")
+    english_words = _prose_words(english_prose)
+    a, b = Counter(NUMBER.findall(english_words)), Counter(NUMBER.findall(_prose_words(string_prose)))
+    if a != b:
+        found.append(f"numbers differ (write each as the English does): missing {sorted((a - b).elements())[:4]}, "
+                     f"extra {sorted((b - a).elements())[:4]}")
+    for term, translation in term_list:
+        if re.search(rf"\b{re.escape(term)}", english_words, re.I) and translation not in string_prose:
+            found.append(f"'{term}' is translated {translation} in the term list")
+    return found
+
+
+def check(lang: str, paths: list[Path] | None = None, source: Path = SOURCE) -> list[str]:
+    """Every complaint about the catalogues (all of them, or ``paths``); empty when all is well."""
+    term_list = terms(lang)
+    complaints = []
+    for nb_path in notebooks(source):
+        po = catalogue_path(nb_path, lang, source)
+        if paths and po.resolve() not in {p.resolve() for p in paths}:
+            continue
+        name = po.relative_to(ROOT)
+        if not po.exists():
+            complaints.append(f"{name}: missing (run make translations)")
+            continue
+        catalog = read_catalogue(po, lang)
+        if _po_text(merged(nbformat.read(nb_path, as_version=4), catalog, lang)) != _po_text(catalog):
+            complaints.append(f"{name}: out of date with {nb_path.relative_to(ROOT)} (run make translations)")
+        c = counts(catalog)
+        if c["fuzzy"] or c["untranslated"]:
+            complaints.append(f"{name}: {summary(catalog)}")
+        for m in catalog:
+            if m.id:
+                complaints += [f"{name} [{m.context}]: {p}" for p in problems(m, term_list)]
+    return complaints
+
+
+def dump(po: Path) -> dict[str, str]:
+    """A catalogue's messages as ``{context: English}``, for a translator's tools."""
+    return {m.context: m.id for m in read_catalogue(po, po.relative_to(LOCALE).parts[0]) if m.id}
+
+
+def fill(po: Path, translations: dict[str, str]) -> str:
+    """Set the translation of each context in ``translations`` (clearing its fuzzy flag); returns a summary."""
+    lang = po.relative_to(LOCALE).parts[0]
+    catalog = read_catalogue(po, lang)
+    by_context = _by_context(catalog)
+    unknown = sorted(set(translations) - set(by_context))
+    if unknown:
+        raise SystemExit(f"{po}: no message has the context {unknown[0]!r}: run dump again, the catalogue changed")
+    for context, string in translations.items():
+        message = by_context[context]
+        message.string = string
+        message.flags.discard("fuzzy")
+        message.previous_id = []
+    po.write_bytes(_po_text(catalog))
+    return f"{po.relative_to(ROOT)}: {summary(catalog)}"
+
+
+def main(argv: list[str]) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("", [])
+    lang = rest[0] if rest and rest[0] in LANGUAGES else LANGUAGES[0]
+    if command == "update":
+        for line in update(lang):
+            print(line)
+        return 0
+    if command == "check":
+        complaints = check(lang, [Path(p) for p in rest if p.endswith(".po")] or None)
+        print("\n".join(complaints) or f"{lang}: every catalogue is complete and keeps its English's structure")
+        return 1 if complaints else 0
+    if command == "edition" and len(rest) == 2:
+        print(f"{len(edition(lang, Path(rest[1])))} notebooks in {lang} written into {rest[1]}")
+        return 0
+    if command == "dump" and len(rest) == 1:
+        print(json.dumps(dump(Path(rest[0]).resolve()), ensure_ascii=False, indent=1))
+        return 0
+    if command == "fill" and len(rest) == 2:
+        print(fill(Path(rest[0]).resolve(), json.loads(Path(rest[1]).read_text(encoding="utf-8"))))
+        return 0
+    print(__doc__.split("\n\n")[1], file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
