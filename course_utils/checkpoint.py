@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from .data import data_dir
+from .i18n import _
 
 __all__ = ["checkpoint_dir", "load", "save"]
 
@@ -46,23 +47,25 @@ def load(model: nn.Module, path: str | Path, map_location: str | torch.device | 
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no checkpoint at {path}: train and save the model first.")
+        raise FileNotFoundError(_("no checkpoint at {path}: train and save the model first.", path=path))
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except OSError as exc:  # the file system said no: not the file's fault, so don't call it corrupt
-        raise type(exc)(exc.errno, f"cannot read the checkpoint {path}: {exc.strerror}; check that "
-                                   f"it is a file you may read") from None
+        raise type(exc)(exc.errno, _("cannot read the checkpoint {path}: {strerror}; check that it is a file you "
+                                     "may read", path=path, strerror=exc.strerror)) from None
     except Exception as exc:  # a truncated or foreign file: unpickling or zip errors of every kind
-        raise ValueError(f"{path} is not a readable checkpoint ({type(exc).__name__}): save it again.") from None
+        raise ValueError(_("{path} is not a readable checkpoint ({name}): save it again.",
+                           path=path, name=type(exc).__name__)) from None
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     extra = [k for k in state if k not in own]
     if missing or extra:
-        raise ValueError(f"{path} does not fit this model: missing {missing or 'nothing'}, "
-                         f"unexpected {extra or 'nothing'}.")
+        raise ValueError(_("{path} does not fit this model: missing {missing}, unexpected {extra}.",
+                           path=path, missing=missing or _('nothing'), extra=extra or _('nothing')))
     for k, v in own.items():
         if tuple(state[k].shape) != tuple(v.shape):
-            raise ValueError(f"{path} does not fit this model: {k} has shape {tuple(state[k].shape)} "
-                             f"in the checkpoint but {tuple(v.shape)} in the model.")
+            raise ValueError(_("{path} does not fit this model: {k} has shape {tuple_state} in the checkpoint but "
+                               "{tuple_v} in the model.",
+                               path=path, k=k, tuple_state=tuple(state[k].shape), tuple_v=tuple(v.shape)))
     model.load_state_dict(state)
     return model

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .i18n import _
+
 __all__ = ["FASHION_CLASSES", "MNIST_FILES", "TOY_SETS", "CorruptDataError", "DataNotFoundError", "ImageSet",
            "check_idx", "data_dir", "load_mnist", "regression_data", "sine_data", "toy_2d"]
 
@@ -66,9 +68,10 @@ def toy_2d(name: str, n: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[
     """
     from sklearn import datasets as skd
     if name not in TOY_SETS:
-        raise ValueError(f"data set {name!r} is unknown: use one of {', '.join(TOY_SETS)}.")
+        raise ValueError(_("data set {name!r} is unknown: use one of {toy_sets}.",
+                           name=name, toy_sets=', '.join(TOY_SETS)))
     if n < 2:
-        raise ValueError(f"n must be at least 2 points, not {n!r}.")
+        raise ValueError(_("n must be at least 2 points, not {n!r}.", n=n))
     rng = np.random.default_rng(seed)
     if name == "circles":
         X, y = skd.make_circles(n_samples=n, factor=0.4, noise=noise, random_state=seed)
@@ -113,8 +116,8 @@ class ImageSet:
         n = len(self)
         k = round(size * n) if isinstance(size, float) else size
         if isinstance(size, bool) or not isinstance(k, int) or not 0 < k < n:
-            raise ValueError(f"size must be a count from 1 to {n - 1} or a fraction between 0 and 1 of the "
-                             f"{n:,} examples, not {size!r}.")
+            raise ValueError(_("size must be a count from 1 to {n} or a fraction between 0 and 1 of the {n2:,} "
+                               "examples, not {size!r}.", n=n - 1, n2=n, size=size))
         perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
         return self._subset(perm[k:]), self._subset(perm[:k])
 
@@ -129,18 +132,19 @@ def check_idx(path: Path) -> tuple[int, ...]:
     with open(path, "rb") as f:
         head = f.read(4)
         if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] != 0x08 or not 1 <= head[3] <= 4:
-            raise CorruptDataError(f"{path} is not an IDX file of bytes (bad header): delete it and "
-                                   f"download it again.")
+            raise CorruptDataError(_("{path} is not an IDX file of bytes (bad header): delete it and download it "
+                                     "again.", path=path))
         dims_raw = f.read(4 * head[3])
     if len(dims_raw) < 4 * head[3]:
-        raise CorruptDataError(f"{path} is truncated inside its header: delete it and download it again.")
+        raise CorruptDataError(_("{path} is truncated inside its header: delete it and download it again.",
+                                 path=path))
     shape = tuple(int.from_bytes(dims_raw[i:i + 4], "big") for i in range(0, len(dims_raw), 4))
     expected = 4 + 4 * len(shape) + int(np.prod(shape))
     size = path.stat().st_size
     if size != expected:
-        raise CorruptDataError(f"{path} has {size:,} bytes but its header announces {expected:,} "
-                               f"(shape {shape}): the file is truncated or corrupt; delete it and "
-                               f"download it again.")
+        raise CorruptDataError(_("{path} has {size:,} bytes but its header announces {expected:,} (shape {shape}): "
+                                 "the file is truncated or corrupt; delete it and download it again.",
+                                 path=path, size=size, expected=expected, shape=shape))
     return shape
 
 
@@ -153,17 +157,17 @@ def _torchvision_set(name: str, root: Path, train: bool, download: bool):
         for f in MNIST_FILES:
             check_idx(raw / f)
     elif not download:
-        raise DataNotFoundError(f"{cls.__name__} is not in {raw}: put the four IDX files there, or set "
-                                f"COURSE_DATA to a folder that has {cls.__name__}/raw/, or pass download=True.")
+        raise DataNotFoundError(_("{name} is not in {raw}: put the four IDX files there, or set COURSE_DATA to a "
+                                  "folder that has {name}/raw/, or pass download=True.", name=cls.__name__, raw=raw))
     try:  # torchvision prints its download progress itself; with the files present it prints nothing
         return cls(root=str(root), train=train, download=download)
     except (RuntimeError, OSError) as exc:
         if present:
             raise
         raise DataNotFoundError(
-            f"{cls.__name__} is not in {raw} and could not be downloaded ({type(exc).__name__}): "
-            f"connect to the internet, or copy the four IDX files there, or set COURSE_DATA to a "
-            f"folder that has {cls.__name__}/raw/.") from None
+            _("{name} is not in {raw} and could not be downloaded ({name2}): connect to the internet, or copy the "
+              "four IDX files there, or set COURSE_DATA to a folder that has {name}/raw/.",
+              name=cls.__name__, raw=raw, name2=type(exc).__name__)) from None
 
 
 def load_mnist(root: str | Path | None = None, *, fashion: bool = False, download: bool = True,

@@ -20,6 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.legend import Legend
 
+from .i18n import _
+
 __all__ = ["Blitter", "grow_view", "legend_below", "png_bytes"]
 
 
@@ -90,7 +92,8 @@ def grow_view(ax: Axes, x_max: float) -> None:
     ``set_ylim`` switches that off, so after setting a starting view call ``ax.set_autoscaley_on(True)``.
     """
     if not (isinstance(x_max, numbers.Real) and 0 <= x_max < math.inf):
-        raise ValueError(f"x_max must be a finite number of at least 0 (the last epoch), not {x_max!r}.")
+        raise ValueError(_("x_max must be a finite number of at least 0 (the last epoch), not {x_max!r}.",
+                           x_max=x_max))
     steps = (m * 10 ** k for k in itertools.count() for m in (1, 2, 5))
     ax.set_xlim(0, next(v for v in steps if v >= x_max))
     ax.relim()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import scratch
+from .i18n import _
 
 __all__ = ["check_layer", "check_numeric", "check_torch", "numerical_grad", "rel_error", "report", "to_torch",
            "torch_grads"]
@@ -28,7 +29,7 @@ def numerical_grad(f: Callable[[], float], x: np.ndarray, eps: float = 1e-5) -> 
     """∂f/∂x by central differences, perturbing ``x`` in place (and restoring it)."""
     grad = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
+    for _skip in it:
         i = it.multi_index
         old = x[i]
         x[i] = old + eps
@@ -88,7 +89,8 @@ def _torch_activation(layer: scratch.Layer):
     for cls, torch_cls in acts:
         if isinstance(layer, cls) or type(layer).__name__ == cls.__name__:
             return torch_cls()
-    raise ValueError(f"no torch twin for {type(layer).__name__}: use Dense, ReLU, Sigmoid or Tanh layers.")
+    raise ValueError(_("no torch twin for {name}: use Dense, ReLU, Sigmoid or Tanh layers.",
+                       name=type(layer).__name__))
 
 
 def to_torch(model: scratch.MLP):

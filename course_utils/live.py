@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
 from .drawing import Blitter, grow_view, legend_below
+from .i18n import _
 from .models import outputs
 from .train import Callback, History
 
@@ -48,9 +49,10 @@ class LivePlot(Callback):
                  fps: float = 12.0, every: int | None = None, figsize: tuple[float, float] | None = None,
                  logy: bool = True, title: str | None = None, xlabel: str = "x"):
         if fps <= 0:
-            raise ValueError(f"fps must be positive, not {fps!r}.")
+            raise ValueError(_("fps must be positive, not {fps!r}.", fps=fps))
         if every is not None and (isinstance(every, bool) or not isinstance(every, int) or every < 1):
-            raise ValueError(f"every must be None or a whole number of epochs of at least 1, not {every!r}.")
+            raise ValueError(_("every must be None or a whole number of epochs of at least 1, not {every!r}.",
+                               every=every))
         self.every = every
         self.metrics = list(metrics)
         self.interval = 1.0 / fps
@@ -144,9 +146,10 @@ class LivePlot(Callback):
     def on_train_begin(self, model: torch.nn.Module, history: History) -> None:
         missing = [m for m in self.metrics if m != "loss" and m not in history.metric_names]
         if missing:
-            raise ValueError(f"LivePlot: this run records no {', '.join(map(repr, missing))} (it records "
-                             f"{', '.join(map(repr, ['loss', *history.metric_names]))}); validation metrics need "
-                             f"fit(..., val=(X_val, y_val)), accuracies a classification loss.")
+            raise ValueError(_("LivePlot: this run records no {map_missing} (it records {map_history}); validation "
+                               "metrics need fit(..., val=(X_val, y_val)), accuracies a classification loss.",
+                               map_missing=', '.join(map(repr, missing)),
+                               map_history=', '.join(map(repr, ['loss', *history.metric_names]))))
         if _in_kernel() and self.handle is None:
             from IPython.display import display
             self.handle = display(self.image(), display_id=True)

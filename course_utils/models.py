@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .i18n import _
+
 __all__ = ["ACTIVATIONS", "ParamSummary", "check_activation", "check_cfg", "check_dropout", "device_of", "evaluating",
            "mlp", "n_params", "outputs", "predict", "predict_proba", "summary"]
 
@@ -29,21 +31,23 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 
 def check_cfg(cfg: Sequence[int]) -> list[int]:
     """Return ``cfg`` as a list of ints, or raise a ``ValueError`` that names the bad entry."""
-    example = "e.g. [1, 10, 1] for one input, 10 hidden units and one output"
+    example = _("e.g. [1, 10, 1] for one input, 10 hidden units and one output")
     if isinstance(cfg, (str, bytes)) or not isinstance(cfg, Sequence):
-        raise ValueError(f"cfg must be a list of layer sizes, {example}; got {cfg!r}.")
+        raise ValueError(_("cfg must be a list of layer sizes, {example}; got {cfg!r}.", example=_(example), cfg=cfg))
     if len(cfg) < 2:
         raise ValueError(
-            f"cfg needs at least 2 sizes (inputs and outputs), {example}; got {list(cfg)!r}.")
+            _("cfg needs at least 2 sizes (inputs and outputs), {example}; got {list_cfg!r}.",
+              example=_(example), list_cfg=list(cfg)))
     sizes = []
     for i, size in enumerate(cfg):
         if isinstance(size, bool) or not isinstance(size, Integral):
             raise ValueError(
-                f"cfg[{i}] is {size!r} ({type(size).__name__}): every layer size must be a whole "
-                f"number of at least 1, {example}.")
+                _("cfg[{i}] is {size!r} ({name}): every layer size must be a whole number of at least 1, {example}.",
+                  i=i, size=size, name=type(size).__name__, example=_(example)))
         if size < 1:
             raise ValueError(
-                f"cfg[{i}] is {size}: every layer size must be at least 1, {example}.")
+                _("cfg[{i}] is {size}: every layer size must be at least 1, {example}.",
+                  i=i, size=size, example=_(example)))
         sizes.append(int(size))
     return sizes
 
@@ -52,15 +56,16 @@ def check_activation(activation: str) -> type[nn.Module]:
     """The ``nn.Module`` class for an activation name, or a one-sentence ``ValueError``."""
     if not isinstance(activation, str) or activation.lower() not in ACTIVATIONS:
         raise ValueError(
-            f"activation {activation!r} is unknown: use one of {', '.join(sorted(ACTIVATIONS))}.")
+            _("activation {activation!r} is unknown: use one of {sorted_activations}.",
+              activation=activation, sorted_activations=', '.join(sorted(ACTIVATIONS))))
     return ACTIVATIONS[activation.lower()]
 
 
 def check_dropout(p: float) -> float:
     """``p`` as a float in [0, 1), or a one-sentence ``ValueError``."""
     if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= p < 1:
-        raise ValueError(f"dropout must be a probability from 0 (off) up to but not including 1, "
-                         f"such as 0.2; got {p!r}.")
+        raise ValueError(_("dropout must be a probability from 0 (off) up to but not including 1, such as 0.2; got "
+                           "{p!r}.", p=p))
     return float(p)
 
 
@@ -160,7 +165,8 @@ def _as_tensor(a: Any, name: str) -> torch.Tensor:
         if arr.dtype == np.float64:
             arr = arr.astype(np.float32)
         return torch.as_tensor(arr)
-    raise TypeError(f"{name} must be a torch tensor or a NumPy array, not {type(a).__name__}.")
+    raise TypeError(_("{name} must be a torch tensor or a NumPy array, not {name2}.",
+                      name=name, name2=type(a).__name__))
 
 
 def _for_model(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
@@ -174,8 +180,8 @@ def _for_model(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
 def _labels(out: torch.Tensor) -> torch.Tensor:
     """Class labels from raw outputs: the highest score, or a single logit above 0."""
     if out.ndim != 2:
-        raise ValueError(f"a classifier outputs one row of scores per example, shape (N, classes); "
-                         f"got {tuple(out.shape)}.")
+        raise ValueError(_("a classifier outputs one row of scores per example, shape (N, classes); got "
+                           "{tuple_out}.", tuple_out=tuple(out.shape)))
     return (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(dim=1)
 
 
@@ -187,7 +193,8 @@ def outputs(model: nn.Module, X: Any, batch_size: int = 8192) -> torch.Tensor:
     """
     X = _as_tensor(X, "X")
     if X.ndim == 0 or len(X) == 0:
-        raise ValueError(f"X has shape {tuple(X.shape)}: give at least one example, one row per example.")
+        raise ValueError(_("X has shape {tuple_x}: give at least one example, one row per example.",
+                           tuple_x=tuple(X.shape)))
     with evaluating(model):
         return torch.cat([model(_for_model(model, xb)).cpu() for xb in X.split(batch_size)])
 

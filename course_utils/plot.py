@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
+from .i18n import _
+
 __all__ = ["CLASS_COLORS", "grid_predictions", "plot_classes", "plot_decision_boundary", "plot_fit", "plot_loss",
            "show_images"]
 
@@ -22,7 +24,7 @@ CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (5, 3.5)) -> Axes:
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
+        _fig, ax = plt.subplots(figsize=figsize)
     return ax
 
 
@@ -43,7 +45,8 @@ def _outputs(model: Any, X: np.ndarray) -> np.ndarray:
         from .models import outputs
         return outputs(model, X).numpy()
     if not callable(model):
-        raise TypeError(f"model must be a torch model or a function of a NumPy array, not {type(model).__name__}.")
+        raise TypeError(_("model must be a torch model or a function of a NumPy array, not {name}.",
+                          name=type(model).__name__))
     return _to_numpy(model(X))
 
 
@@ -95,18 +98,18 @@ def _as_labels(out: np.ndarray, n: int, threshold: float | None) -> np.ndarray:
     if out.shape == (n,) or (out.shape == (n, 1) and out.dtype.kind in "biu"):
         out = out.reshape(n)
         if out.dtype.kind == "f" and not np.all(out == np.round(out)):
-            raise ValueError("the model returned one non-integer number per point: return class labels (N,), "
-                             "or scores of shape (N, 1) with a threshold, or (N, classes).")
+            raise ValueError(_("the model returned one non-integer number per point: return class labels (N,), or "
+                               "scores of shape (N, 1) with a threshold, or (N, classes)."))
         return out.astype(int)
     if out.shape == (n, 1):
         if threshold is None:
-            raise ValueError("the model returned one score per point: pass threshold=0.5 if it is a probability, "
-                             "or threshold=0 if it is a logit.")
+            raise ValueError(_("the model returned one score per point: pass threshold=0.5 if it is a probability, "
+                               "or threshold=0 if it is a logit."))
         return (out[:, 0] > threshold).astype(int)
     if out.ndim == 2 and out.shape[0] == n:
         return out.argmax(axis=1)
-    raise ValueError(f"the model returned shape {out.shape} for {n} points: it must return one label per point "
-                     f"(N,), or one score per class (N, classes).")
+    raise ValueError(_("the model returned shape {shape} for {n} points: it must return one label per point (N,), "
+                       "or one score per class (N, classes).", shape=out.shape, n=n))
 
 
 def grid_predictions(X: Any, model: Any, *, threshold: float | None = None, resolution: int = 200,
@@ -118,7 +121,7 @@ def grid_predictions(X: Any, model: Any, *, threshold: float | None = None, reso
     """
     X = _to_numpy(X)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"a decision boundary needs 2-D points, X of shape (N, 2); got {X.shape}.")
+        raise ValueError(_("a decision boundary needs 2-D points, X of shape (N, 2); got {shape}.", shape=X.shape))
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
@@ -132,7 +135,8 @@ def _class_names(n: int, classes: Sequence[str] | None) -> list[str]:
     if classes is None:
         return [f"class {k}" for k in range(n)]
     if len(classes) < n:
-        raise ValueError(f"classes names {len(classes)} classes, but the labels run up to {n - 1}.")
+        raise ValueError(_("classes names {n_classes} classes, but the labels run up to {n}.",
+                           n_classes=len(classes), n=n - 1))
     return list(classes)
 
 
@@ -190,13 +194,13 @@ def show_images(images: Any, labels: Sequence[Any] | None = None, preds: Sequenc
     imgs = _to_numpy(images)
     n = len(imgs)
     if n == 0:
-        raise ValueError("show_images got no images to show.")
+        raise ValueError(_("show_images got no images to show."))
     side = int(round(np.sqrt(imgs[0].size)))
     imgs = imgs.reshape(n, side, side) if imgs[0].ndim == 1 else imgs.reshape(n, *imgs.shape[-2:])
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     if ax is None:
-        _, ax = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.25) * nrows), squeeze=False)
+        _fig, ax = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.25) * nrows), squeeze=False)
     axes = np.asarray(ax).reshape(-1)
     name: Callable[[Any], str] = (lambda v: classes[int(v)]) if classes is not None else (lambda v: str(int(v)))
     for i, a in enumerate(axes):

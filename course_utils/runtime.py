@@ -9,6 +9,8 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from .i18n import _
+
 __all__ = ["check_seed", "device", "seeded", "set_seed"]
 
 
@@ -27,7 +29,7 @@ def set_seed(seed: int) -> None:
 def check_seed(seed: int) -> int:
     """Return ``seed`` as an int, or raise a one-sentence ``TypeError``."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be a whole number such as 0 or 42, not {seed!r}.")
+        raise TypeError(_("seed must be a whole number such as 0 or 42, not {seed!r}.", seed=seed))
     return int(seed)
 
 

@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = ["INITS", "LOSSES", "Dense", "Layer", "Loss", "MLP", "ReLU", "Sigmoid", "Tanh", "bce_loss", "get_loss",
            "gradient_descent", "mse_loss", "sgd_step", "sse_loss"]
 
@@ -42,12 +44,15 @@ class Layer:
             return
         name = type(self).__name__
         if x.ndim != 2:
-            raise ValueError(f"{name} expects a 2-D input (N, D), got shape {x.shape}.")
+            raise ValueError(_("{name} expects a 2-D input (N, D), got shape {shape}.", name=name, shape=x.shape))
         if width is not None and x.shape[1] != width:
-            raise ValueError(f"{name} expects inputs with {width} features, got shape {x.shape}.")
+            raise ValueError(_("{name} expects inputs with {width} features, got shape {shape}.",
+                               name=name, width=width, shape=x.shape))
         if grad_out is not None and grad_out.shape[0] != x.shape[0]:
-            raise ValueError(f"{name}.backward got grad_out for {grad_out.shape[0]} examples but an input "
-                             f"of {x.shape[0]}: shapes {grad_out.shape} and {x.shape}.")
+            raise ValueError(_("{name}.backward got grad_out for {shape} examples but an input of {shape2}: shapes "
+                               "{shape3} and {shape4}.",
+                               name=name, shape=grad_out.shape[0], shape2=x.shape[0], shape3=grad_out.shape,
+                               shape4=x.shape))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -60,10 +65,10 @@ class Dense(Layer):
                  dtype: type = np.float64):
         super().__init__()
         if init not in INITS:
-            raise ValueError(f"init {init!r} is unknown: use one of {', '.join(INITS)}.")
+            raise ValueError(_("init {init!r} is unknown: use one of {inits}.", init=init, inits=', '.join(INITS)))
         rng = rng if rng is not None else np.random.default_rng()
         if not hasattr(rng, "standard_normal"):
-            raise TypeError(f"rng must be a NumPy Generator or RandomState, not {type(rng).__name__}.")
+            raise TypeError(_("rng must be a NumPy Generator or RandomState, not {name}.", name=type(rng).__name__))
         scale = {"randn": 1.0, "xavier": np.sqrt(2.0 / (n_in + n_out)), "he": np.sqrt(2.0 / n_in)}[init]
         self.params = {"W": (rng.standard_normal((n_in, n_out)) * scale).astype(dtype),
                        "b": np.zeros(n_out, dtype=dtype)}
@@ -84,8 +89,8 @@ class Dense(Layer):
         W = self.params["W"]
         self._check(x, grad_out, width=W.shape[0])
         if grad_out.shape[1] != W.shape[1]:
-            raise ValueError(f"Dense({W.shape[0]}, {W.shape[1]}).backward got grad_out of shape "
-                             f"{grad_out.shape}, expected (N, {W.shape[1]}).")
+            raise ValueError(_("Dense({shape}, {shape2}).backward got grad_out of shape {shape3}, expected (N, "
+                               "{shape2}).", shape=W.shape[0], shape2=W.shape[1], shape3=grad_out.shape))
 
     def __repr__(self) -> str:
         return f"Dense({self.params['W'].shape[0]}, {self.params['W'].shape[1]})"
@@ -134,8 +139,8 @@ class Tanh(Layer):
 
 def _check_pair(p: np.ndarray, y: np.ndarray, name: str) -> None:
     if p.shape != y.shape:
-        raise ValueError(f"{name}: predictions have shape {p.shape} but targets {y.shape}; "
-                         f"reshape the targets, e.g. y.reshape(-1, 1).")
+        raise ValueError(_("{name}: predictions have shape {shape} but targets {shape2}; reshape the targets, e.g. "
+                           "y.reshape(-1, 1).", name=name, shape=p.shape, shape2=y.shape))
 
 
 def sse_loss(p: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -190,7 +195,7 @@ LOSSES = {"sse": Loss(sse_loss, lambda p, y: ((p - y) ** 2).sum()),
 def get_loss(name: str) -> Loss:
     """The :class:`Loss` for a name in :data:`LOSSES`, or a one-sentence ``ValueError``."""
     if name not in LOSSES:
-        raise ValueError(f"loss {name!r} is unknown: use one of {', '.join(LOSSES)}.")
+        raise ValueError(_("loss {name!r} is unknown: use one of {losses}.", name=name, losses=', '.join(LOSSES)))
     return LOSSES[name]
 
 
@@ -210,8 +215,9 @@ class MLP:
         from .models import check_cfg
         sizes = check_cfg(cfg)
         if len(activations) != len(sizes) - 1:
-            raise ValueError(f"cfg {sizes} makes {len(sizes) - 1} Dense layers, so give "
-                             f"{len(sizes) - 1} activations, not {len(activations)}.")
+            raise ValueError(_("cfg {sizes} makes {sizes2} Dense layers, so give {sizes2} activations, not "
+                               "{n_activations}.",
+                               sizes=sizes, sizes2=len(sizes) - 1, n_activations=len(activations)))
         rng = rng if rng is not None else np.random.default_rng(seed)
         self.layers: list[Layer] = []
         for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations):
@@ -219,7 +225,8 @@ class MLP:
             if act is not None:
                 if act not in self.activation_classes:
                     known = ", ".join(self.activation_classes)
-                    raise ValueError(f"activation {act!r} is unknown: use one of {known} or None.")
+                    raise ValueError(_("activation {act!r} is unknown: use one of {known} or None.",
+                                       act=act, known=known))
                 self.layers.append(self.activation_classes[act]())
         self.dtype = dtype
         self.inputs: list[np.ndarray] = []
@@ -238,7 +245,7 @@ class MLP:
 
         Returns ∂L/∂X, (N, cfg[0])."""
         if not self.inputs:
-            raise RuntimeError("call forward before backward.")
+            raise RuntimeError(_("call forward before backward."))
         for layer, x in zip(reversed(self.layers), reversed(self.inputs)):
             grad_out = layer.backward(x, grad_out)
         return grad_out
@@ -253,7 +260,8 @@ class MLP:
         """Class probabilities (N, 2), as scikit-learn's: ``[1 − p, p]`` for a sigmoid output p (N, 1)."""
         p = self.forward(x)
         if p.shape[1] != 1:
-            raise ValueError(f"predict_proba needs one sigmoid output per example, but this network has {p.shape[1]}.")
+            raise ValueError(_("predict_proba needs one sigmoid output per example, but this network has {shape}.",
+                               shape=p.shape[1]))
         return np.hstack([1 - p, p])
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -266,7 +274,7 @@ class MLP:
 
 def sgd_step(model: MLP, lr: float) -> None:
     """``p ← p − lr · grad`` for every parameter, in place."""
-    for _, value, grad in model.parameters():
+    for _skip, value, grad in model.parameters():
         value -= lr * grad
 
 
@@ -281,7 +289,7 @@ def gradient_descent(model: MLP, X: np.ndarray, y: np.ndarray, *, lr: float, epo
     X = np.asarray(X, dtype=model.dtype)
     y = np.asarray(y, dtype=model.dtype).reshape(len(X), -1)
     losses = []
-    for _ in range(epochs):
+    for _skip in range(epochs):
         value, grad = loss_fn(model.forward(X), y)
         model.backward(grad)
         sgd_step(model, lr)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import scratch
+from .i18n import _
 
 __all__ = ["MLP", "Dense", "ReLU", "Sigmoid", "Tanh"]
 
@@ -106,7 +107,7 @@ class MLP(scratch.MLP):
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         """As ``scratch.MLP.backward``, but returns None when the first layer is Dense (∂L/∂X is skipped)."""
         if not self.inputs:
-            raise RuntimeError("call forward before backward.")
+            raise RuntimeError(_("call forward before backward."))
         last = len(self.layers) - 1
         for i, (layer, x) in enumerate(zip(reversed(self.layers), reversed(self.inputs))):
             if i == last and isinstance(layer, Dense):

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from .i18n import _
 from .models import _as_tensor, _for_model, _labels, device_of, evaluating
 from .validate import whole
 
@@ -69,7 +70,7 @@ class History:
     @property
     def final_loss(self) -> float:
         if not self.loss:
-            raise ValueError("this History is empty: train for at least one epoch first.")
+            raise ValueError(_("this History is empty: train for at least one epoch first."))
         return self.loss[-1]
 
     @property
@@ -82,7 +83,7 @@ class History:
             return self.epoch, self.loss
         if not self.metrics.get(key):
             known = ", ".join(k for k in self.metrics if k != "epoch") or "none yet"
-            raise KeyError(f"no metric {key!r} was recorded; recorded: {known}.")
+            raise KeyError(_("no metric {key!r} was recorded; recorded: {known}.", key=key, known=known))
         return self.metrics["epoch"], self.metrics[key]
 
     def last(self, key: str) -> float:
@@ -192,8 +193,9 @@ class EarlyStopping(Callback):
     def on_train_begin(self, model: nn.Module, history: History) -> None:
         if self.monitor != "loss" and self.monitor not in history.metric_names:
             recorded = ", ".join(("loss", *history.metric_names))
-            raise ValueError(f"EarlyStopping watches {self.monitor!r}, but this fit records only {recorded}: "
-                             f"pass val=(X_val, y_val) to fit, or watch one of those.")
+            raise ValueError(_("EarlyStopping watches {monitor!r}, but this fit records only {recorded}: pass "
+                               "val=(X_val, y_val) to fit, or watch one of those.",
+                               monitor=self.monitor, recorded=recorded))
         self.best = self.best_epoch = self.stopped_epoch = self._state = None
 
     def _improved(self, value: float) -> bool:
@@ -225,28 +227,32 @@ def batches(n: int, batch_size: int, *, generator: torch.Generator | None = None
 def _loss_fn(loss: str | Callable) -> tuple[Callable, str]:
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"loss {loss!r} is unknown: use one of {', '.join(LOSSES)}, or pass a function.")
+            raise ValueError(_("loss {loss!r} is unknown: use one of {losses}, or pass a function.",
+                               loss=loss, losses=', '.join(LOSSES)))
         return LOSSES[loss](), loss
     for name, cls in LOSSES.items():
         if isinstance(loss, cls):
             return loss, name
     if callable(loss):
         return loss, "custom"
-    raise TypeError(f"loss must be a name ({', '.join(LOSSES)}) or a function, not {loss!r}.")
+    raise TypeError(_("loss must be a name ({losses}) or a function, not {loss!r}.",
+                      losses=', '.join(LOSSES), loss=loss))
 
 
 def _check_rows(X: torch.Tensor, y: torch.Tensor, where: str) -> None:
     if X.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"X and y{where} must have one row per example, not be single numbers.")
+        raise ValueError(_("X and y{where} must have one row per example, not be single numbers.", where=where))
     if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} rows but y has {len(y)}{where}: they need one row per example each.")
+        raise ValueError(_("X has {n_x} rows but y has {n_y}{where}: they need one row per example each.",
+                           n_x=len(X), n_y=len(y), where=where))
     if len(X) == 0:
-        raise ValueError(f"the data set{where} is empty: there is nothing to train on.")
+        raise ValueError(_("the data set{where} is empty: there is nothing to train on.", where=where))
     for name, t in (("X", X), ("y", y)):
         bad = _nonfinite_rows(t)
         if len(bad):
-            raise ValueError(f"{name}{where} contains NaN or infinite values in {len(bad)} rows (the first is row "
-                             f"{int(bad[0])}): clean or drop them first.")
+            raise ValueError(_("{name}{where} contains NaN or infinite values in {n_bad} rows (the first is row "
+                               "{bad}): clean or drop them first.",
+                               name=name, where=where, n_bad=len(bad), bad=int(bad[0])))
 
 
 def _nonfinite_rows(t: torch.Tensor) -> torch.Tensor:
@@ -262,12 +268,14 @@ def _nonfinite_rows(t: torch.Tensor) -> torch.Tensor:
 
 def _check_dtypes(X: torch.Tensor, y: torch.Tensor, kind: str, where: str) -> None:
     if not X.is_floating_point():
-        raise TypeError(f"X{where} has dtype {X.dtype}, but a network needs floats: use X.float().")
+        raise TypeError(_("X{where} has dtype {dtype}, but a network needs floats: use X.float().",
+                          where=where, dtype=X.dtype))
     if kind == "cross_entropy" and (y.is_floating_point() or y.dtype == torch.bool):
-        raise TypeError(f"cross_entropy needs integer class labels (torch.long), but y{where} has dtype "
-                        f"{y.dtype}: use y.long().")
+        raise TypeError(_("cross_entropy needs integer class labels (torch.long), but y{where} has dtype {dtype}: "
+                          "use y.long().", where=where, dtype=y.dtype))
     if kind in ("mse", "bce") and not y.is_floating_point():
-        raise TypeError(f"the {kind} loss needs float targets, but y{where} has dtype {y.dtype}: use y.float().")
+        raise TypeError(_("the {kind} loss needs float targets, but y{where} has dtype {dtype}: use y.float().",
+                          kind=kind, where=where, dtype=y.dtype))
 
 
 def _check_outputs(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, where: str) -> None:
@@ -277,28 +285,31 @@ def _check_outputs(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str
             out = model(X[:2])
     except RuntimeError as exc:
         first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
-        expects = f" (its first layer expects {first.in_features} features)" if first is not None else ""
-        raise ValueError(f"the model cannot take X of shape {tuple(X.shape)}{expects}: "
-                         f"{str(exc).splitlines()[0]}") from None
+        expects = (_(" (its first layer expects {in_features} features)", in_features=first.in_features)
+                   if first is not None else "")
+        raise ValueError(_("the model cannot take X of shape {tuple_x}{expects}: {exc}",
+                           tuple_x=tuple(X.shape), expects=expects, exc=str(exc).splitlines()[0])) from None
     if kind == "cross_entropy":
         if out.ndim != 2:
-            raise ValueError(f"cross_entropy needs model outputs of shape (N, classes), got {tuple(out.shape)}.")
+            raise ValueError(_("cross_entropy needs model outputs of shape (N, classes), got {tuple_out}.",
+                               tuple_out=tuple(out.shape)))
         if y.ndim != 1:
-            raise ValueError(f"cross_entropy needs y of shape (N,) with one class index per row, "
-                             f"got {tuple(y.shape)}: use y.view(-1).")
+            raise ValueError(_("cross_entropy needs y of shape (N,) with one class index per row, got {tuple_y}: "
+                               "use y.view(-1).", tuple_y=tuple(y.shape)))
         lo, hi = int(y.min()), int(y.max())
         if lo < 0 or hi >= out.shape[1]:
-            raise ValueError(f"labels run from {lo} to {hi}, but the model outputs {out.shape[1]} scores "
-                             f"(classes 0 to {out.shape[1] - 1}): make its last layer size {hi + 1}.")
+            raise ValueError(_("labels run from {lo} to {hi}, but the model outputs {shape} scores (classes 0 to "
+                               "{out}): make its last layer size {hi2}.",
+                               lo=lo, hi=hi, shape=out.shape[1], out=out.shape[1] - 1, hi2=hi + 1))
     elif kind in ("mse", "bce") and tuple(out.shape[1:]) != tuple(y.shape[1:]):
-        raise ValueError(f"the model outputs shape {('N', *out.shape[1:])} but y has shape "
-                         f"{('N', *y.shape[1:])}: make them match (e.g. y.view(-1, 1)), or the loss "
-                         f"would silently broadcast.")
+        raise ValueError(_("the model outputs shape {out} but y has shape {y}: make them match (e.g. y.view(-1, "
+                           "1)), or the loss would silently broadcast.",
+                           out=('N', *out.shape[1:]), y=('N', *y.shape[1:])))
 
 
 def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, kind: str, name: str = "") -> None:
     """Raise a one-sentence ``ValueError``/``TypeError`` when X, y and the model cannot train together."""
-    where = f" in {name}" if name else ""
+    where = _(" in {name}", name=name) if name else ""
     _check_rows(X, y, where)
     _check_dtypes(X, y, kind, where)
     _check_outputs(model, X, y, kind, where)
@@ -341,9 +352,9 @@ def make_optimizer(model: nn.Module, name: str, lr: float, momentum: float = 0.0
     for what, value, ok in (("lr", lr, lambda v: v > 0), ("momentum", momentum, lambda v: 0 <= v < 1),
                             ("weight_decay", weight_decay, lambda v: v >= 0)):
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or not ok(value):
-            example = {"lr": "a positive number such as 0.1", "momentum": "a number from 0 up to 1, such as 0.9",
-                       "weight_decay": "a number of at least 0, such as 1e-4"}[what]
-            raise ValueError(f"{what} must be {example}, not {value!r}.")
+            example = {"lr": _("a positive number such as 0.1"), "momentum": _("a number from 0 up to 1, such as 0.9"),
+                       "weight_decay": _("a number of at least 0, such as 1e-4")}[what]
+            raise ValueError(_("{what} must be {example}, not {value!r}.", what=what, example=_(example), value=value))
     key = name.lower() if isinstance(name, str) else name
     if key == "sgd":
         return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
@@ -353,7 +364,8 @@ def make_optimizer(model: nn.Module, name: str, lr: float, momentum: float = 0.0
             return cls(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
         except (RuntimeError, TypeError, ValueError):  # a device or torch version without it
             return cls(model.parameters(), lr=lr, weight_decay=weight_decay)
-    raise ValueError(f"optimizer {name!r} is unknown: use one of {', '.join(OPTIMIZERS)}, or pass one.")
+    raise ValueError(_("optimizer {name!r} is unknown: use one of {optimizers}, or pass one.",
+                       name=name, optimizers=', '.join(OPTIMIZERS)))
 
 
 def make_scheduler(optimizer: torch.optim.Optimizer, schedule: Any, total_steps: int) -> Any:
@@ -373,8 +385,8 @@ def make_scheduler(optimizer: torch.optim.Optimizer, schedule: Any, total_steps:
         return sched.CosineAnnealingLR(optimizer, T_max=total_steps)
     if isinstance(schedule, sched.LRScheduler):
         return schedule
-    raise ValueError(f"schedule {schedule!r} is unknown: use None, {', '.join(map(repr, SCHEDULES))} "
-                     f"or a torch scheduler.")
+    raise ValueError(_("schedule {schedule!r} is unknown: use None, {map_schedules} or a torch scheduler.",
+                       schedule=schedule, map_schedules=', '.join(map(repr, SCHEDULES))))
 
 
 def _make_step(model: nn.Module, opt: torch.optim.Optimizer, sched: Any, loss_fn: Callable
@@ -444,9 +456,11 @@ def _stop_if_diverged(hist: History, full_batch: bool, steps_per_epoch: int) -> 
     e, value = hist.epoch[-1], hist.loss[-1]
     if math.isfinite(value):
         return
-    where = f"step {e}" if full_batch else f"epoch {e} (steps {(e - 1) * steps_per_epoch + 1}-{e * steps_per_epoch})"
-    raise TrainingDiverged(f"Training diverged: the loss became {value} at {where} with learning rate "
-                           f"{hist.lr[-1]:g}; lower the learning rate (e.g. 10 times) and train again.", hist)
+    where = _("step {e}", e=e) if full_batch else _("epoch {e} (steps {first}-{last})", e=e,
+                                                    first=(e - 1) * steps_per_epoch + 1, last=e * steps_per_epoch)
+    raise TrainingDiverged(_("Training diverged: the loss became {value} at {where} with learning rate {lr:g}; "
+                             "lower the learning rate (e.g. 10 times) and train again.",
+                             value=value, where=where, lr=hist.lr[-1]), hist)
 
 
 def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
@@ -471,9 +485,9 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     wall0 = time.perf_counter()
     epochs = whole("epochs", epochs)
     if batch_size is not None:
-        batch_size = whole("batch_size (None for the full batch)", batch_size)
+        batch_size = whole(_("batch_size (None for the full batch)"), batch_size)
     if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
-        raise ValueError(f"val must be a pair (X_val, y_val), not {type(val).__name__}.")
+        raise ValueError(_("val must be a pair (X_val, y_val), not {name}.", name=type(val).__name__))
     loss_fn, kind = _loss_fn(loss)
     dev = torch.device(device) if device is not None else device_of(model)
     model.to(dev)
@@ -484,7 +498,8 @@ def fit(model: nn.Module, X: Any, y: Any, *, loss: str | Callable = "mse",
     elif isinstance(optimizer, str):
         opt = make_optimizer(model, optimizer, lr, momentum, weight_decay)
     else:
-        raise TypeError(f"optimizer must be a name ({', '.join(OPTIMIZERS)}) or a torch optimizer, not {optimizer!r}.")
+        raise TypeError(_("optimizer must be a name ({optimizers}) or a torch optimizer, not {optimizer!r}.",
+                          optimizers=', '.join(OPTIMIZERS), optimizer=optimizer))
     full_batch = batch_size is None or batch_size >= len(X)
     steps_per_epoch = 1 if full_batch else math.ceil(len(X) / batch_size)
     step = _make_step(model, opt, make_scheduler(opt, schedule, epochs * steps_per_epoch), loss_fn)

@@ -29,6 +29,7 @@ from PIL import Image as PILImage
 
 from . import data, models, train
 from .drawing import Blitter, grow_view, legend_below, png_bytes
+from .i18n import N_, _
 from .runtime import seeded
 from .validate import one_of, whole, within
 
@@ -37,8 +38,8 @@ __all__ = ["BATCH_SIZES", "WEIGHT_DECAYS", "DigitBrowser", "FitExplorer", "Playg
 
 BATCH_SIZES = [("8", 8), ("16", 16), ("32", 32), ("64", 64), ("full", None)]
 WEIGHT_DECAYS = [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
-NEURONS_CAPTION = ("<b>hidden units</b>: each one's output over the plane (red low, blue high, each map on its "
-                   "own scale; at most 16 units a layer)")
+NEURONS_CAPTION = (N_("<b>hidden units</b>: each one's output over the plane (red low, blue high, each map on its "
+                      "own scale; at most 16 units a layer)"))
 
 
 def _warning(text: str) -> str:
@@ -67,7 +68,8 @@ class _Guard:
 
     def report(self, exc: BaseException) -> None:
         text = str(exc) if isinstance(exc, (ValueError, train.TrainingDiverged)) else (
-            f"something went wrong ({type(exc).__name__}: {exc}); the controls still work, try other settings")
+            _("something went wrong ({name}: {exc}); the controls still work, try other settings",
+              name=type(exc).__name__, exc=exc))
         self.message.value = _warning(text.rstrip(".") + ".")
         self.on_error()
 
@@ -81,16 +83,21 @@ def parse_hidden(text: str) -> list[int]:
     for i, part in enumerate(text.split(","), start=1):
         part = part.strip()
         if not part:
-            raise ValueError(f"hidden sizes {text!r}: entry {i} is empty; type sizes separated by commas, e.g. 8,8.")
+            raise ValueError(_("hidden sizes {text!r}: entry {i} is empty; type sizes separated by commas, e.g. "
+                               "8,8.", text=text, i=i))
         if not part.isdigit():
-            raise ValueError(f"hidden sizes {text!r}: entry {i} ({part!r}) is not a whole number; e.g. 8,8.")
+            raise ValueError(_("hidden sizes {text!r}: entry {i} ({part!r}) is not a whole number; e.g. 8,8.",
+                               text=text, i=i, part=part))
         if int(part) < 1:
-            raise ValueError(f"hidden sizes {text!r}: entry {i} is {part}; every layer needs at least 1 unit.")
+            raise ValueError(_("hidden sizes {text!r}: entry {i} is {part}; every layer needs at least 1 unit.",
+                               text=text, i=i, part=part))
         if int(part) > 256:
-            raise ValueError(f"hidden sizes {text!r}: entry {i} is {part}; keep layers at 256 units or fewer here.")
+            raise ValueError(_("hidden sizes {text!r}: entry {i} is {part}; keep layers at 256 units or fewer here.",
+                               text=text, i=i, part=part))
         sizes.append(int(part))
     if len(sizes) > 6:
-        raise ValueError(f"hidden sizes {text!r}: {len(sizes)} layers; use at most 6 here.")
+        raise ValueError(_("hidden sizes {text!r}: {n_sizes} layers; use at most 6 here.",
+                           text=text, n_sizes=len(sizes)))
     return sizes
 
 
@@ -207,10 +214,10 @@ class Playground(_Shown):
 
     def __init__(self, settings: PlaygroundSettings | None = None, **kwargs: Any):
         if settings is not None and not isinstance(settings, PlaygroundSettings):
-            raise TypeError(f"pass the settings by name, e.g. Playground(data_set={settings!r}), or as one "
-                            f"PlaygroundSettings; got {type(settings).__name__}.")
+            raise TypeError(_("pass the settings by name, e.g. Playground(data_set={settings!r}), or as one "
+                              "PlaygroundSettings; got {name}.", settings=settings, name=type(settings).__name__))
         if settings is not None and kwargs:
-            raise ValueError("pass either a PlaygroundSettings or keyword arguments, not both.")
+            raise ValueError(_("pass either a PlaygroundSettings or keyword arguments, not both."))
         s = self._start = settings if settings is not None else PlaygroundSettings(**kwargs)
         self.seed, self.n, self.resolution, self.epochs_per_frame = s.seed, s.n, s.resolution, s.epochs_per_frame
         self.interval = 1.0 / s.fps
@@ -225,28 +232,28 @@ class Playground(_Shown):
 
     def _build_controls(self, s: PlaygroundSettings) -> None:
         style, lay, small = {"description_width": "90px"}, W.Layout(width="260px"), W.Layout(width="84px")
-        self.data_w = W.Dropdown(options=list(data.TOY_SETS), value=s.data_set, description="data",
+        self.data_w = W.Dropdown(options=list(data.TOY_SETS), value=s.data_set, description=_("data"),
                                  style=style, layout=lay)
-        self.noise_w = W.FloatSlider(value=s.noise, min=0.0, max=0.5, step=0.01, description="noise",
+        self.noise_w = W.FloatSlider(value=s.noise, min=0.0, max=0.5, step=0.01, description=_("noise"),
                                      continuous_update=False, style=style, layout=lay)
-        self.split_w = W.FloatSlider(value=s.train_frac, min=0.1, max=0.9, step=0.1, description="train share",
+        self.split_w = W.FloatSlider(value=s.train_frac, min=0.1, max=0.9, step=0.1, description=_("train share"),
                                      continuous_update=False, style=style, layout=lay)
-        self.regen_w = W.Button(description="regenerate", icon="refresh", layout=W.Layout(width="260px"))
-        self.hidden_w = W.Text(value=s.hidden, description="hidden sizes", continuous_update=False,
+        self.regen_w = W.Button(description=_("regenerate"), icon="refresh", layout=W.Layout(width="260px"))
+        self.hidden_w = W.Text(value=s.hidden, description=_("hidden sizes"), continuous_update=False,
                                style=style, layout=lay)
-        self.act_w = W.Dropdown(options=list(models.ACTIVATIONS), value=s.activation, description="activation",
+        self.act_w = W.Dropdown(options=list(models.ACTIVATIONS), value=s.activation, description=_("activation"),
                                 style=style, layout=lay)
-        self.lr_w = W.FloatLogSlider(value=s.lr, base=10, min=-4, max=0, step=0.25, description="learning rate",
+        self.lr_w = W.FloatLogSlider(value=s.lr, base=10, min=-4, max=0, step=0.25, description=_("learning rate"),
                                      readout_format=".4f", continuous_update=False, style=style, layout=lay)
-        self.opt_w = W.Dropdown(options=list(train.OPTIMIZERS), value=s.optimizer, description="optimizer",
+        self.opt_w = W.Dropdown(options=list(train.OPTIMIZERS), value=s.optimizer, description=_("optimizer"),
                                 style=style, layout=lay)
-        self.batch_w = W.Dropdown(options=BATCH_SIZES, value=s.batch_size, description="batch size",
+        self.batch_w = W.Dropdown(options=BATCH_SIZES, value=s.batch_size, description=_("batch size"),
                                   style=style, layout=lay)
-        self.decay_w = W.Dropdown(options=WEIGHT_DECAYS, value=s.weight_decay, description="L2 (weight decay)",
+        self.decay_w = W.Dropdown(options=WEIGHT_DECAYS, value=s.weight_decay, description=_("L2 (weight decay)"),
                                   style=style, layout=lay)
-        self.play_w = W.ToggleButton(value=False, description="play", icon="play", layout=small)
-        self.step_w = W.Button(description="step", icon="step-forward", layout=small)
-        self.reset_w = W.Button(description="reset", icon="undo", layout=small)
+        self.play_w = W.ToggleButton(value=False, description=_("play"), icon="play", layout=small)
+        self.step_w = W.Button(description=_("step"), icon="step-forward", layout=small)
+        self.reset_w = W.Button(description=_("reset"), icon="undo", layout=small)
         self.epoch_w, self.message_w, self.code_w = W.HTML(), W.HTML(), W.HTML()
         self.view_w, self.neurons_w = W.Image(format="png"), W.Image(format="png")
         self.guard = _Guard(self.message_w, on_error=self._stop_playing)
@@ -290,7 +297,7 @@ class Playground(_Shown):
         try:
             sizes = parse_hidden(self.hidden_w.value)
         except ValueError as exc:
-            self.message_w.value = _warning(f"{exc} The last good network is kept.")
+            self.message_w.value = _warning(_("{exc} The last good network is kept.", exc=exc))
             return
         self._make_model(sizes)
         self.render()
@@ -455,7 +462,7 @@ class Playground(_Shown):
         ``draw=False`` trains the same chunks and draws once at the end (experiments that only need the history).
         """
         t0 = time.perf_counter()
-        for _ in range(frames):
+        for _skip in range(frames):
             self.step(draw=draw)
         if not draw:
             self.render()
@@ -479,7 +486,7 @@ class Playground(_Shown):
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:  # no event loop (a plain script): nothing to schedule on
-                self.message_w.value = _warning("play needs a running Jupyter kernel; use step() or run(frames).")
+                self.message_w.value = _warning(_("play needs a running Jupyter kernel; use step() or run(frames)."))
                 self.play_w.value = False
                 return
             if self._task is None or self._task.done():
@@ -490,7 +497,7 @@ class Playground(_Shown):
                            W.HTML("<b>network</b>"), self.hidden_w, self.act_w, self.lr_w, self.opt_w,
                            self.batch_w, self.decay_w], layout=W.Layout(min_width="300px", flex="0 0 auto"))
         top = W.HBox([self.play_w, self.step_w, self.reset_w, self.epoch_w])
-        views = W.VBox([top, self.message_w, self.view_w, W.HTML(NEURONS_CAPTION),
+        views = W.VBox([top, self.message_w, self.view_w, W.HTML(_(NEURONS_CAPTION)),
                         self.neurons_w, self.code_w])
         return W.HBox([controls, views])
 
@@ -514,8 +521,8 @@ class FitExplorer(_Shown):
                  scale: float = 1.0, seed: int = 0):
         if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and x.ndim == y.ndim == 2
                 and x.shape[1] == y.shape[1] == 1 and len(x) == len(y) > 1):
-            raise ValueError("x and y must be tensors of the same shape (N, 1), with N ≥ 2: "
-                             "use x.view(-1, 1) and y.view(-1, 1).")
+            raise ValueError(_("x and y must be tensors of the same shape (N, 1), with N ≥ 2: use x.view(-1, 1) "
+                               "and y.view(-1, 1)."))
         parse_hidden(hidden)
         whole("max_epochs", max_epochs, 10)
         whole("epochs", epochs, 10, max_epochs)
@@ -526,8 +533,8 @@ class FitExplorer(_Shown):
         whole("seed", seed, 0)
         self.x, self.y, self.lr, self.optimizer, self.schedule, self.scale, self.seed = (
             x, y, lr, optimizer, schedule, scale, seed)
-        self.hidden_w = W.Text(value=hidden, description="hidden sizes", continuous_update=False)
-        self.epochs_w = W.IntSlider(value=epochs, min=10, max=max_epochs, step=10, description="epochs",
+        self.hidden_w = W.Text(value=hidden, description=_("hidden sizes"), continuous_update=False)
+        self.epochs_w = W.IntSlider(value=epochs, min=10, max=max_epochs, step=10, description=_("epochs"),
                                     continuous_update=False)
         self.info_w = W.HTML()
         self.view_w = W.Image(format="png")
@@ -552,7 +559,7 @@ class FitExplorer(_Shown):
         try:
             hidden = parse_hidden(self.hidden_w.value)
         except ValueError as exc:
-            self.info_w.value = _warning(f"{exc} The last good fit is kept.")
+            self.info_w.value = _warning(_("{exc} The last good fit is kept.", exc=exc))
             return
         with seeded(self.seed):
             model = models.mlp([1, *hidden, 1])
@@ -566,8 +573,10 @@ class FitExplorer(_Shown):
         self.line.set_data(self._xs[:, 0].numpy(), models.outputs(model, self._xs / self.scale)[:, 0].numpy())
         self.ax.relim()  # the view holds the data and the new curve, also where the curve is far from the data
         self.ax.autoscale_view()
-        self.info_w.value = (f"cfg {[1, *hidden, 1]}: <b>{self.n_params:,}</b> parameters, final MSE "
-                             f"<b>{self.mse:.5f}</b> after {h.epochs} epochs ({h.train_time:.2f} s)")
+        self.info_w.value = (_("cfg {hidden}: <b>{n_params:,}</b> parameters, final MSE <b>{mse:.5f}</b> after "
+                               "{epochs} epochs ({train_time:.2f} s)",
+                               hidden=[1, *hidden, 1], n_params=self.n_params, mse=self.mse, epochs=h.epochs,
+                               train_time=h.train_time))
         self.view_w.value = png_bytes(self.canvas)
 
     def widget(self) -> W.Widget:
@@ -580,11 +589,12 @@ class DigitBrowser(_Shown):
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, probs: torch.Tensor,
                  classes: list[str] | None = None):
         if not (len(images) == len(labels) == len(probs)) or len(images) == 0:
-            raise ValueError(f"images, labels and probs need the same, non-zero length; got "
-                             f"{len(images)}, {len(labels)} and {len(probs)}.")
+            raise ValueError(_("images, labels and probs need the same, non-zero length; got {n_images}, "
+                               "{n_labels} and {n_probs}.",
+                               n_images=len(images), n_labels=len(labels), n_probs=len(probs)))
         self.images, self.labels, self.probs = images, labels, probs
         self.classes = classes or [str(i) for i in range(probs.shape[1])]
-        self.index_w = W.IntSlider(value=0, min=0, max=len(images) - 1, description="image")
+        self.index_w = W.IntSlider(value=0, min=0, max=len(images) - 1, description=_("image"))
         self.info_w = W.HTML()
         self.view_w = W.Image(format="png")
         self.fig = Figure(figsize=(6, 2.6), dpi=80)
@@ -611,8 +621,8 @@ class DigitBrowser(_Shown):
             bar.set_color(colour)
             tick.set_color("black" if colour == "0.6" else colour)   # seen even where the bar is too short to
             tick.set_fontweight("normal" if colour == "0.6" else "bold")   # see: a confident mistake's true digit
-        self.info_w.value = (f"true <b>{self.classes[label]}</b>, predicted <b>{self.classes[pred]}</b> "
-                             f"with probability {p[pred]:.2f}")
+        self.info_w.value = (_("true <b>{classes}</b>, predicted <b>{classes2}</b> with probability {p:.2f}",
+                               classes=self.classes[label], classes2=self.classes[pred], p=p[pred]))
         self.view_w.value = png_bytes(self.canvas)
 
     def widget(self) -> W.Widget:

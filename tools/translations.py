@@ -5,6 +5,9 @@
     python tools/translations.py edition LANG OUT       # the notebooks in LANG, written into OUT
     python tools/translations.py dump PO > FILE.json    # a catalogue's messages as {context: English}
     python tools/translations.py fill PO FILE.json      # set translations from {context: translation}
+    python tools/translations.py dump-package lesson01.py ... > FILE.json   # the package's messages, by file
+    python tools/translations.py check-package-json FILE.json               # fields, numbers and terms kept
+    python tools/translations.py fill-package FILE.json                     # into course_utils.po
 
 Code lives only in the English notebooks (``notebooks/``). Each markdown cell of a lesson or deep dive is one
 message of ``locale/<LANG>/LC_MESSAGES/<notebook>.po`` (deep dives: ``.../deeper/<notebook>.po``): its
@@ -29,11 +32,12 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +45,7 @@ SOURCE = ROOT / "notebooks"
 LOCALE = ROOT / "locale"
 LANGUAGES = ("zh_CN",)
 PROJECT = "nn-from-zero"
-EPOCH = datetime(2026, 12, 7, tzinfo=timezone.utc)   # a fixed header date: catalogues change only with text
+EPOCH = datetime(2026, 12, 7, tzinfo=UTC)   # a fixed header date: catalogues change only with text
 
 
 def notebooks(source: Path = SOURCE) -> Iterator[Path]:
@@ -163,7 +167,7 @@ KEPT = {
     "HTML tags": re.compile(r"</?(?:details|summary|img|br|table|tr|td|th|sup|sub)\b[^>]*>"),
 }
 
-NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:e-?\d+)?")
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*(?:e-?\d+)?")
 
 
 def terms(lang: str) -> list[tuple[str, str]]:
@@ -173,6 +177,11 @@ def terms(lang: str) -> list[tuple[str, str]]:
         return []
     with path.open(encoding="utf-8") as f:
         return [(row["english"], row["translation"]) for row in csv.DictReader(f)]
+
+
+def _uses(text: str, term: str) -> bool:
+    """Whether ``text`` uses ``term`` as a word (plurals and -ed forms too; "TensorFlow" is not "tensor")."""
+    return re.search(rf"\b{re.escape(term)}(?:s|es|ed|d)?\b", text, re.I) is not None
 
 
 def _prose_words(text: str) -> str:
@@ -202,7 +211,7 @@ def problems(message: Message, term_list: list[tuple[str, str]] = ()) -> list[st
         found.append(f"numbers differ (write each as the English does): missing {sorted((a - b).elements())[:4]}, "
                      f"extra {sorted((b - a).elements())[:4]}")
     for term, translation in term_list:
-        if re.search(rf"\b{re.escape(term)}", english_words, re.I) and translation not in string_prose:
+        if _uses(english_words, term) and translation not in string_prose:
             found.append(f"'{term}' is translated {translation} in the term list")
     return found
 
@@ -229,6 +238,115 @@ def check(lang: str, paths: list[Path] | None = None, source: Path = SOURCE) -> 
             if m.id:
                 complaints += [f"{name} [{m.context}]: {p}" for p in problems(m, term_list)]
     return complaints
+
+
+# --- the package's messages: course_utils/locale/<lang>/LC_MESSAGES/course_utils.po -----------------------------
+
+PACKAGE = ROOT / "course_utils"
+# What Babel extracts: gettext's names (_, N_, ...) and the verdicts, whose first argument is a message.
+KEYWORDS = {**DEFAULT_KEYWORDS, "wrong": None, "right": None, "unanswered": None}
+FIELD = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)(?:![rsa])?(?::[^{}]*)?\}")
+
+
+def package_catalogue_path(lang: str) -> Path:
+    return PACKAGE / "locale" / lang / "LC_MESSAGES" / "course_utils.po"
+
+
+def package_template() -> Catalog:
+    """Every message the package marks, as Babel extracts it from ``course_utils/``."""
+    template = Catalog(project=PROJECT, creation_date=EPOCH, revision_date=EPOCH, fuzzy=False)
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS, strip_comment_tags=True):
+        if isinstance(message, str) and message:
+            template.add(message, None, [(f"course_utils/{filename}", lineno)], auto_comments=comments,
+                         context=context)
+    return template
+
+
+def update_package(lang: str) -> str:
+    """Merge the package's messages into its catalogue (a changed message turns fuzzy); returns a summary."""
+    po = package_catalogue_path(lang)
+    catalog = read_catalogue(po, lang)
+    catalog.update(package_template(), no_fuzzy_matching=False)
+    catalog.obsolete.clear()
+    po.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=100, include_previous=True, include_lineno=False, sort_output=True)
+    if not po.exists() or po.read_bytes() != buf.getvalue():
+        po.write_bytes(buf.getvalue())
+    return f"{po.relative_to(ROOT)}: {summary(catalog)}"
+
+
+def package_problems(message: Message) -> list[str]:
+    """What a translated package message changed of its English: the ``{fields}`` and the numbers."""
+    if not message.string or message.fuzzy:
+        return []
+    found = []
+    if Counter(FIELD.findall(message.id)) != Counter(FIELD.findall(message.string)):
+        found.append(f"the fields differ: {sorted(set(FIELD.findall(message.id)))} in the English")
+    a = Counter(NUMBER.findall(FIELD.sub(" ", message.id)))
+    b = Counter(NUMBER.findall(FIELD.sub(" ", message.string)))
+    if a != b:
+        found.append(f"numbers differ: missing {sorted((a - b).elements())[:4]}, extra {sorted((b - a).elements())[:4]}")
+    return found
+
+
+def check_package(lang: str) -> list[str]:
+    """Every package message that is not translated, fuzzy, or whose translation breaks its fields."""
+    po = package_catalogue_path(lang)
+    name = po.relative_to(ROOT)
+    if not po.exists():
+        return [f"{name}: missing (run make translations)"]
+    catalog = read_catalogue(po, lang)
+    complaints = []
+    for m in package_template():
+        ours = catalog.get(m.id, m.context)
+        if ours is None or not ours.string:
+            complaints.append(f"{name}: no translation of {m.id[:70]!r} ({m.locations[0][0]})")
+        elif ours.fuzzy:
+            complaints.append(f"{name}: fuzzy translation of {m.id[:70]!r}")
+        else:
+            complaints += [f"{name} [{m.id[:50]!r}]: {p}" for p in package_problems(ours)]
+    return complaints
+
+
+def dump_package(lang: str, files: list[str]) -> dict[str, str]:
+    """The package's messages from these source files (names such as ``lesson01.py``) as ``{English: ""}``."""
+    catalog = read_catalogue(package_catalogue_path(lang), lang)
+    return {m.id: (catalog.get(m.id).string if catalog.get(m.id) else "") for m in package_template()
+            if m.id and Path(m.locations[0][0]).name in files}
+
+
+def check_package_json(lang: str, translations: dict[str, str]) -> list[str]:
+    """Problems of ``{English: translation}`` pairs, as check_package would find them once filled in."""
+    term_list, complaints = terms(lang), []
+    for english, string in translations.items():
+        if not string:
+            complaints.append(f"not translated: {english[:70]!r}")
+            continue
+        message = Message(english, string)
+        found = package_problems(message)
+        found += [f"'{t}' is translated {zh} in the term list" for t, zh in term_list
+                  if _uses(FIELD.sub(" ", english), t) and zh not in string]
+        complaints += [f"{english[:60]!r}: {p}" for p in found]
+    return complaints
+
+
+def fill_package(lang: str, translations: dict[str, str]) -> str:
+    """Set the package catalogue's translations from ``{English: translation}``; returns a summary."""
+    po = package_catalogue_path(lang)
+    catalog = read_catalogue(po, lang)
+    for english, string in translations.items():
+        message = catalog.get(english)
+        if message is None:
+            raise SystemExit(f"{po}: no message {english[:60]!r}: run make translations, the package changed")
+        message.string = string
+        message.flags.discard("fuzzy")
+        message.previous_id = []
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=100, include_previous=True, include_lineno=False, sort_output=True)
+    po.write_bytes(buf.getvalue())
+    return f"{po.relative_to(ROOT)}: {summary(catalog)}"
 
 
 def dump(po: Path) -> dict[str, str]:
@@ -266,6 +384,19 @@ def main(argv: list[str]) -> int:
         return 1 if complaints else 0
     if command == "edition" and len(rest) == 2:
         print(f"{len(edition(lang, Path(rest[1])))} notebooks in {lang} written into {rest[1]}")
+        return 0
+    if command == "dump-package" and rest:
+        print(json.dumps(dump_package(lang, [r for r in rest if r.endswith(".py")]), ensure_ascii=False, indent=1))
+        return 0
+    if command == "check-package-json" and rest:
+        complaints = [c for r in rest if r.endswith(".json")
+                      for c in check_package_json(lang, json.loads(Path(r).read_text(encoding="utf-8")))]
+        print("\n".join(complaints) or "every message is translated and keeps its fields and numbers")
+        return 1 if complaints else 0
+    if command == "fill-package" and rest:
+        for r in rest:
+            if r.endswith(".json"):
+                print(fill_package(lang, json.loads(Path(r).read_text(encoding="utf-8"))))
         return 0
     if command == "dump" and len(rest) == 1:
         print(json.dumps(dump(Path(rest[0]).resolve()), ensure_ascii=False, indent=1))

@@ -16,9 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..i18n import N_, _
+
 Status = Literal["right", "wrong", "unanswered"]
 KINDS = ("predict", "write", "debug", "explore", "compute")
-_MARKS = {"right": "✅ Right: ", "wrong": "❌ Not yet: ", "unanswered": "⏳ Not answered yet: "}
+_MARKS = {"right": N_("✅ Right: "), "wrong": N_("❌ Not yet: "), "unanswered": N_("⏳ Not answered yet: ")}
 
 
 @dataclass(frozen=True)
@@ -33,22 +35,24 @@ class Verdict:
         return self.status == "right"
 
     def __str__(self) -> str:
-        return _MARKS[self.status] + self.message
+        return _(_MARKS[self.status]) + self.message
 
 
-def right(explanation: str) -> Verdict:
+# The message of a verdict is translated here (course_utils.i18n): ``wrong("... {n} ...", n=n)`` fills in the
+# values after translating, and a text marked N_("...") elsewhere is translated when it reaches a verdict.
+def right(explanation: str, **values: Any) -> Verdict:
     """✅, with the full explanation."""
-    return Verdict("right", explanation)
+    return Verdict("right", _(explanation, **values))
 
 
-def wrong(hint: str) -> Verdict:
+def wrong(hint: str, **values: Any) -> Verdict:
     """❌, with a hint that moves the learner on and never states the answer."""
-    return Verdict("wrong", hint)
+    return Verdict("wrong", _(hint, **values))
 
 
-def unanswered(what: str) -> Verdict:
+def unanswered(what: str, **values: Any) -> Verdict:
     """⏳: nothing to judge yet. A notebook run never fails on it."""
-    return Verdict("unanswered", what)
+    return Verdict("unanswered", _(what, **values))
 
 
 @dataclass(frozen=True)
@@ -71,14 +75,15 @@ class Exercise:
     giveaways: Callable[..., Sequence[str]] = lambda **context: ()
     wrong_answers: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
-    blank: str = "replace None with your answer, then run this cell again."
+    blank: str = N_("replace None with your answer, then run this cell again.")
     reference: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d\d\.\d+", self.id):
-            raise ValueError(f"exercise ids look like '04.2' (lesson, number), not {self.id!r}.")
+            raise ValueError(_("exercise ids look like '04.2' (lesson, number), not {id!r}.", id=self.id))
         if self.kind not in KINDS:
-            raise ValueError(f"exercise kind {self.kind!r} is unknown: use one of {', '.join(KINDS)}.")
+            raise ValueError(_("exercise kind {kind!r} is unknown: use one of {kinds}.",
+                               kind=self.kind, kinds=', '.join(KINDS)))
 
 
 REGISTRY: dict[str, Exercise] = {}
@@ -89,21 +94,23 @@ def register(*exercises: Exercise) -> None:
     """Add exercises to the registry (each id once)."""
     for ex in exercises:
         if ex.id in REGISTRY and REGISTRY[ex.id] is not ex:
-            raise ValueError(f"exercise {ex.id} is registered twice.")
+            raise ValueError(_("exercise {id} is registered twice.", id=ex.id))
         REGISTRY[ex.id] = ex
 
 
 def get(exercise_id: str) -> Exercise:
     """The exercise with this id, loading its lesson's module on first use."""
     if not isinstance(exercise_id, str) or not re.fullmatch(r"\d\d\.\d+", exercise_id):
-        raise ValueError(f"exercise ids look like '04.2' (lesson, number), not {exercise_id!r}.")
+        raise ValueError(_("exercise ids look like '04.2' (lesson, number), not {exercise_id!r}.",
+                           exercise_id=exercise_id))
     if exercise_id not in REGISTRY:
         try:
             importlib.import_module(f"course_utils.exercises.lesson{exercise_id[:2]}")
         except ModuleNotFoundError:
             pass
     if exercise_id not in REGISTRY:
-        raise ValueError(f"there is no exercise {exercise_id}: check the number in the exercise's heading.")
+        raise ValueError(_("there is no exercise {exercise_id}: check the number in the exercise's heading.",
+                           exercise_id=exercise_id))
     return REGISTRY[exercise_id]
 
 
@@ -124,14 +131,14 @@ def judge(exercise_id: str, answer: Any, **context: Any) -> Verdict:
     missing = [name for name in ex.context if name not in context]
     if missing:
         args = ", ".join(f"{m}={m}" for m in missing)
-        raise ValueError(f"exercise {exercise_id} also needs {args} in its check call: "
-                         f"exercises.check({exercise_id!r}, answer, {args}).")
+        raise ValueError(_("exercise {exercise_id} also needs {args} in its check call: "
+                           "exercises.check({exercise_id!r}, answer, {args}).", exercise_id=exercise_id, args=args))
     if answer is None:
         return unanswered(ex.blank)
     try:
         return ex.judge(answer, **{k: context[k] for k in ex.context})
     except Exception as exc:  # the learner's code can fail in any way: say how, never crash the check
-        return wrong(f"running your answer raised {type(exc).__name__}: {exc}")
+        return wrong(_("running your answer raised {name}: {exc}", name=type(exc).__name__, exc=exc))
 
 
 def check(exercise_id: str, answer: Any, **context: Any) -> None:
@@ -140,7 +147,7 @@ def check(exercise_id: str, answer: Any, **context: Any) -> None:
     print(verdict)
 
 
-GOES_ON = " Until yours passes, the cells below use the course's version."
+GOES_ON = N_(" Until yours passes, the cells below use the course's version.")
 
 
 def build(exercise_id: str, answer: Any, **context: Any) -> Any:
@@ -151,12 +158,13 @@ def build(exercise_id: str, answer: Any, **context: Any) -> Any:
     """
     ex = get(exercise_id)
     if ex.reference is None:
-        raise ValueError(f"exercise {exercise_id} has no reference to go on with: use exercises.check.")
+        raise ValueError(_("exercise {exercise_id} has no reference to go on with: use exercises.check.",
+                           exercise_id=exercise_id))
     verdict = _LAST[exercise_id] = judge(exercise_id, answer, **context)
     if verdict.ok:
         print(verdict)
         return answer
-    print(f"{verdict}{GOES_ON}")
+    print(f"{verdict}{_(GOES_ON)}")
     return ex.reference(**{k: context[k] for k in ex.context})
 
 
@@ -164,7 +172,8 @@ def require(exercise_id: str) -> None:
     """For graded (hidden) tests: raise ``AssertionError`` unless this kernel's last verdict on it is ✅."""
     verdict = _LAST.get(exercise_id)
     if verdict is None:
-        raise AssertionError(f"exercise {exercise_id} has not been checked in this run: run its check cell.")
+        raise AssertionError(_("exercise {exercise_id} has not been checked in this run: run its check cell.",
+                               exercise_id=exercise_id))
     if not verdict.ok:
         raise AssertionError(str(verdict))
 

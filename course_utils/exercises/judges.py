@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..i18n import _
 from .core import Verdict, right, unanswered, wrong
 
 Judge = Callable[..., Verdict]
@@ -61,8 +62,8 @@ def number(expected: float | Callable[..., float], *, explain: str | Callable[..
     def judge(answer: Any, **context: Any) -> Verdict:
         value = as_number(answer)
         if value is None:
-            return wrong(f"give one number, such as {'12' if whole else '0.5'} (or the same as a string), not a "
-                         f"{type(answer).__name__}.")
+            return wrong(_("give one number, such as {whole} (or the same as a string), not a {name}.",
+                           whole='12' if whole else '0.5', name=type(answer).__name__))
         e = float(_value(expected, context))
         ok = value == e if whole else math.isclose(value, e, rel_tol=rtol, abs_tol=1e-12)
         if ok:
@@ -89,10 +90,12 @@ def shape(expected: tuple[int, ...] | Callable[..., tuple[int, ...]], *, explain
         if got == e:
             return right(_value(explain, context))
         if len(got) != len(e):
-            return wrong(f"{what} has {len(e)} dimensions, so its shape has {len(e)} sizes.")
+            return wrong(_("{what} has {n_e} dimensions, so its shape has {n_e} sizes.", what=what, n_e=len(e)))
         if got == e[::-1]:
-            return wrong(f"you have it transposed: check the order in which PyTorch stores the sizes of {what}.")
-        return wrong(f"those sizes are not those of {what}: look at the layer's in_features and out_features.")
+            return wrong(_("you have it transposed: check the order in which PyTorch stores the sizes of {what}.",
+                           what=what))
+        return wrong(_("those sizes are not those of {what}: look at the layer's in_features and out_features.",
+                       what=what))
     return judge
 
 
@@ -106,10 +109,10 @@ def choice(expected: str | Callable[..., str], options: Sequence[str], *, explai
     def judge(answer: Any, **context: Any) -> Verdict:
         got = str(answer).strip().lower()
         if got not in [o.lower() for o in options]:
-            return wrong(f"answer with one of {', '.join(map(repr, options))}.")
+            return wrong(_("answer with one of {map_options}.", map_options=', '.join(map(repr, options))))
         if got == str(_value(expected, context)).lower():
             return right(_value(explain, context))
-        default = "not that one: reread the question and think about what the other option does."
+        default = _("not that one: reread the question and think about what the other option does.")
         return wrong((hints or {}).get(got, default))
     return judge
 
@@ -125,15 +128,19 @@ class LearnerError(Exception):
 def run(fn: Any, *args: Any, name: str = "your function") -> Any:
     """Call the learner's ``fn``; an exception or a ``None`` result becomes a :class:`LearnerError`."""
     if not callable(fn):
-        raise LearnerError(wrong(f"{name} should be a function (def ...), not a {type(fn).__name__}."))
+        raise LearnerError(wrong(_("{name} should be a function (def ...), not a {name2}.",
+                                   name=name, name2=type(fn).__name__)))
     try:
         out = fn(*args)
     except NotImplementedError:
-        raise LearnerError(unanswered(f"{name} still raises NotImplementedError: fill in its body.")) from None
+        raise LearnerError(unanswered("{name} still raises NotImplementedError: fill in its body.",
+                                      name=name)) from None
     except Exception as exc:
-        raise LearnerError(wrong(f"{name} raised {type(exc).__name__}: {exc}")) from None
+        raise LearnerError(wrong("{name} raised {error}: {exc}",
+                                 name=name, error=type(exc).__name__, exc=exc)) from None
     if out is None:
-        raise LearnerError(unanswered(f"{name} still returns None: fill in its body and return the result."))
+        raise LearnerError(unanswered(_("{name} still returns None: fill in its body and return the result.",
+                                        name=name)))
     return out
 
 
@@ -162,19 +169,22 @@ def build_module(cls: Any, sizes: Sequence[int], name: str, args: Sequence[str])
         with seeded(0):
             return cls(*sizes)
     except NotImplementedError:
-        raise LearnerError(unanswered(f"{name} still raises NotImplementedError: write its __init__.")) from None
+        raise LearnerError(unanswered("{name} still raises NotImplementedError: write its __init__.",
+                                      name=name)) from None
     except AttributeError as exc:
         if "before Module.__init__() call" in str(exc):
             raise LearnerError(wrong(
-                f"{call} raised AttributeError ({exc}): that is a missing super().__init__(). Call it first in "
-                f"__init__: nn.Module's own constructor sets up the registry that your layers are stored in."
+                _("{call} raised AttributeError ({exc}): that is a missing super().__init__(). Call it first in "
+                  "__init__: nn.Module's own constructor sets up the registry that your layers are stored in.",
+                  call=call, exc=exc)
             )) from None
-        raise LearnerError(wrong(f"{call} raised AttributeError: {exc}")) from None
+        raise LearnerError(wrong("{call} raised AttributeError: {exc}", call=call, exc=exc)) from None
     except TypeError as exc:
-        raise LearnerError(wrong(f"{call} raised TypeError ({exc}): __init__ takes {', '.join(args)}, "
-                                 f"in that order.")) from None
+        raise LearnerError(wrong(_("{call} raised TypeError ({exc}): __init__ takes {args}, in that order.",
+                                   call=call, exc=exc, args=', '.join(args)))) from None
     except Exception as exc:
-        raise LearnerError(wrong(f"{call} raised {type(exc).__name__}: {exc}")) from None
+        raise LearnerError(wrong("{call} raised {error}: {exc}",
+                                 call=call, error=type(exc).__name__, exc=exc)) from None
 
 
 def trace_linears(net: Any, x: Any, sizes: Sequence[int], first_sizes: Sequence[int], name: str
@@ -196,14 +206,17 @@ def trace_linears(net: Any, x: Any, sizes: Sequence[int], first_sizes: Sequence[
     except RuntimeError as exc:
         if tuple(sizes) != tuple(first_sizes):
             raise LearnerError(wrong(
-                f"{_call(name, first_sizes)} works, but {call} fails on a batch of shape {tuple(x.shape)}: build "
-                f"every layer from the constructor's arguments, not from fixed numbers.")) from None
+                _("{call_name} works, but {call} fails on a batch of shape {tuple_x}: build every layer from the "
+                  "constructor's arguments, not from fixed numbers.",
+                  call_name=_call(name, first_sizes), call=call, tuple_x=tuple(x.shape)))) from None
         raise LearnerError(wrong(
-            f"{call} fails on a batch of shape {tuple(x.shape)} ({str(exc).splitlines()[0]}): a Linear layer takes "
-            f"(in_features, out_features), and each one's in_features must equal the size of what reaches it, the "
-            f"input's features first, then the previous layer's out_features.")) from None
+            _("{call} fails on a batch of shape {tuple_x} ({exc}): a Linear layer takes (in_features, "
+              "out_features), and each one's in_features must equal the size of what reaches it, the input's "
+              "features first, then the previous layer's out_features.",
+              call=call, tuple_x=tuple(x.shape), exc=str(exc).splitlines()[0]))) from None
     except Exception as exc:
-        raise LearnerError(wrong(f"calling {call} on a batch raised {type(exc).__name__}: {exc}")) from None
+        raise LearnerError(wrong(_("calling {call} on a batch raised {name}: {exc}",
+                                   call=call, name=type(exc).__name__, exc=exc))) from None
     finally:
         for h in hooks:
             h.remove()
@@ -221,9 +234,10 @@ def missing_module_init(net: Any, x: Any, name: str) -> Verdict:
     except Exception:
         out = "ran"
     if out is None and not vars(net):
-        return unanswered(f"{name} is still the skeleton: write its __init__ and its forward.")
-    return wrong(f"{name} never runs super().__init__(), so it is not a working nn.Module (calling it fails, and "
-                 f"it has no parameters): call super().__init__() first in __init__, then create the layers.")
+        return unanswered(_("{name} is still the skeleton: write its __init__ and its forward.", name=name))
+    return wrong(_("{name} never runs super().__init__(), so it is not a working nn.Module (calling it fails, and "
+                   "it has no parameters): call super().__init__() first in __init__, then create the layers.",
+                   name=name))
 
 
 def module_class(cls: Any, name: str, shapes: Sequence[Sequence[int]],
@@ -231,9 +245,9 @@ def module_class(cls: Any, name: str, shapes: Sequence[Sequence[int]],
     """None when ``cls`` is an nn.Module subclass that ``check_one(cls, sizes, first)`` accepts in every shape."""
     from torch import nn
     if isinstance(cls, nn.Module):
-        return wrong(f"pass the class itself ({name}), not a network built from it.")
+        return wrong(_("pass the class itself ({name}), not a network built from it.", name=name))
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
-        return wrong(f"{name} should be a class that subclasses torch.nn.Module.")
+        return wrong(_("{name} should be a class that subclasses torch.nn.Module.", name=name))
     for i, sizes in enumerate(shapes):
         verdict = check_one(cls, sizes, i == 0)
         if verdict is not None:
@@ -274,8 +288,8 @@ def explore(starter: Mapping[str, Any], setting: Callable[[Any], Mapping[str, An
         except LearnerError as err:
             return err.verdict
         if same_setting(dict(mine), dict(starter)):
-            return unanswered(f"this is the starter's setting, as given: {invite}, then run the cell again; the "
-                              f"check reads what your run shows.")
+            return unanswered(_("this is the starter's setting, as given: {invite}, then run the cell again; the "
+                                "check reads what your run shows.", invite=invite))
         return finding(result, **context)
     return judge
 
@@ -286,8 +300,8 @@ def read_sweep(result: Any, key: str, what: str) -> tuple[Any, dict[float, float
     An error may be ``inf`` (the run diverged); a result of another kind is a :class:`LearnerError` in one sentence.
     """
     if not isinstance(result, Mapping) or "steps" not in result or not isinstance(result.get(key), Mapping):
-        raise LearnerError(wrong(f"result should be the starter's dict, with 'steps' and {key!r} ({what} to its "
-                                 f"median final MSE): run the starter cell first."))
+        raise LearnerError(wrong(_("result should be the starter's dict, with 'steps' and {key!r} ({what} to its "
+                                   "median final MSE): run the starter cell first.", key=key, what=what)))
     table = {}
     for rate, error in result[key].items():
         r = as_number(rate)
@@ -296,8 +310,9 @@ def read_sweep(result: Any, key: str, what: str) -> tuple[Any, dict[float, float
         except (TypeError, ValueError):
             e = math.nan
         if r is None or math.isnan(e) or e < 0:
-            raise LearnerError(wrong(f"result[{key!r}] should map each {what} to its median final MSE, a number "
-                                     f"from 0 up (inf for runs that diverged), not {rate!r}: {error!r}."))
+            raise LearnerError(wrong(_("result[{key!r}] should map each {what} to its median final MSE, a number "
+                                       "from 0 up (inf for runs that diverged), not {rate!r}: {error!r}.",
+                                       key=key, what=what, rate=rate, error=error)))
         table[r] = e
     return result["steps"], table
 
@@ -322,29 +337,32 @@ def outside(table: dict[float, float], ranges: dict[float, tuple[float, float]])
 def sweep_finding(table: Mapping[float, float], steps: Any, what: str) -> Verdict | str:
     """What a sweep of one rate shows (a sentence), or a hint when it shows nothing to compare."""
     if len(table) < 2:
-        return wrong(f"try at least two values of the {what}: a finding is a comparison.")
+        return wrong(_("try at least two values of the {what}: a finding is a comparison.", what=what))
     finite = {r: e for r, e in table.items() if math.isfinite(e)}
     if not finite:
-        return wrong(f"every {what} you tried diverged: add smaller ones, so that the table has runs to compare.")
+        return wrong(_("every {what} you tried diverged: add smaller ones, so that the table has runs to compare.",
+                       what=what))
     best = min(finite, key=finite.get)
     low, high = min(finite.values()), max(finite.values())
     if high <= 1.2 * low and len(finite) == len(table):
-        return wrong(f"the values of the {what} you tried all end within 20 % of each other: spread them further "
-                     f"apart (a factor of 3 or more) to see what it changes.")
-    parts = [f"with {steps} steps, the lowest median final MSE, {finite[best]:.3g}, came at {what} {best:g}"]
+        return wrong(_("the values of the {what} you tried all end within 20 % of each other: spread them further "
+                       "apart (a factor of 3 or more) to see what it changes.", what=what))
+    parts = [_("with {steps} steps, the lowest median final MSE, {finite:.3g}, came at {what} {best:g}",
+               steps=steps, finite=finite[best], what=what, best=best)]
     below = [table[r] / finite[best] for r in table if r < best]
     if below and max(below) >= 10:
-        parts.append(f"smaller values ended higher, up to {max(below):.0f} times: their steps were too small for "
-                     f"the budget")
+        parts.append(_("smaller values ended higher, up to {below:.0f} times: their steps were too small for the "
+                       "budget", below=max(below)))
     elif below:
-        parts.append(f"smaller values ended within a factor of {max(below):.1f} of it")
+        parts.append(_("smaller values ended within a factor of {below:.1f} of it", below=max(below)))
     above = sorted(r for r in table if r > best)
     diverged = [f"{r:g}" for r in above if not math.isfinite(table[r])]
     worst = max((finite[r] / finite[best] for r in above if r in finite), default=0.0)
     if diverged or worst >= 10:
-        parts.append("larger values ended higher" + (f", up to {worst:.0f} times" if worst >= 10 else "")
-                     + (f" ({what} {', '.join(diverged)} diverged)" if diverged else "")
-                     + ": past a point the steps overshoot")
+        parts.append(_("larger values ended higher")
+                     + (_(", up to {worst:.0f} times", worst=worst) if worst >= 10 else "")
+                     + (_(" ({what} {values} diverged)", what=what, values=", ".join(diverged)) if diverged else "")
+                     + _(": past a point the steps overshoot"))
     elif above:
-        parts.append(f"larger values ended within a factor of {worst:.1f} of it")
+        parts.append(_("larger values ended within a factor of {worst:.1f} of it", worst=worst))
     return "; ".join(parts) + "."

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..i18n import N_, _
 from .core import Exercise, Verdict, register, right, unanswered, wrong
 from .judges import (
     as_number,
@@ -31,7 +32,7 @@ from .judges import (
     trace_linears,
 )
 
-WEIGHTS_ONLY = "you counted the weights; each layer also has one bias per output."
+WEIGHTS_ONLY = N_("you counted the weights; each layer also has one bias per output.")
 
 
 def param_count(cfg: list[int]) -> int:
@@ -47,9 +48,9 @@ def _count_mistakes() -> list[tuple[Any, str]]:
     weights = sum(a * b for a, b in zip(COUNTED[:-1], COUNTED[1:]))
     hidden_only = param_count(COUNTED[:-1])
     return [(lambda v, e: v == weights, WEIGHTS_ONLY),
-            (lambda v, e: v == hidden_only, "you left out a layer: the output layer has weights and biases too."),
-            (lambda v, e: v == e - COUNTED[-1], "one bias vector is missing: every Linear layer has one, "
-                                                "the output layer included.")]
+            (lambda v, e: v == hidden_only, _("you left out a layer: the output layer has weights and biases too.")),
+            (lambda v, e: v == e - COUNTED[-1], _("one bias vector is missing: every Linear layer has one, the "
+                                                   "output layer included."))]
 
 
 WIDE_OUTPUT_WEIGHT = (2, 7)   # Net(n_feature=3, n_hidden=7, n_output=2).predict: Linear(7, 2), W is (out, in)
@@ -62,11 +63,11 @@ def _constant_mse(answer: Any, y: Any, x: Any) -> Verdict:
     if value is None:
         return wrong("give one number, such as 0.5.")
     if math.isclose(value, expected, rel_tol=0.1):
-        return right(f"predicting the mean scores {expected:.4f} here: the mean squared distance of y from its "
-                     f"mean, which is the variance of y (and no constant scores lower). x² alone varies by 4/45 "
-                     f"≈ 0.089 on [-1, 1] and the noise adds its variance, 0.2²/12 ≈ 0.003. That is "
-                     f"{expected / floor:.0f} times this lesson's noise floor, {floor:.5f}: learning the bend is "
-                     f"the network's whole job.")
+        return right(_("predicting the mean scores {expected:.4f} here: the mean squared distance of y from its "
+                       "mean, which is the variance of y (and no constant scores lower). x² alone varies by 4/45 ≈ "
+                       "0.089 on [-1, 1] and the noise adds its variance, 0.2²/12 ≈ 0.003. That is "
+                       "{expected_floor:.0f} times this lesson's noise floor, {floor:.5f}: learning the bend is "
+                       "the network's whole job.", expected=expected, expected_floor=expected / floor, floor=floor))
     if abs(value - floor) < 0.3 * floor:
         return wrong("that is about the noise floor, what a model that knows the curve scores. A constant "
                      "ignores x, so it also pays for how far the parabola itself strays from its mean.")
@@ -96,15 +97,16 @@ def _lr_sweep(result: Any) -> Verdict:
         off = outside(table, _sweep_ranges())
         if off is not None:
             lr, value = off
-            return wrong(f"for lr {lr:g} at 100 steps your median, {value:.3g}, is outside what this sweep gives "
-                         f"(init seeds 0-4, the lesson's data): did the data, the net or the seeds change too? "
-                         f"Change one thing at a time.")
+            return wrong(_("for lr {lr:g} at 100 steps your median, {value:.3g}, is outside what this sweep gives "
+                           "(init seeds 0-4, the lesson's data): did the data, the net or the seeds change too? "
+                           "Change one thing at a time.", lr=lr, value=value))
     finding = sweep_finding(table, steps, "learning rate")
     if isinstance(finding, Verdict):
         return finding
-    return right(f"your run: {finding} A bigger learning rate helps only up to a point, and past it training "
-                 f"does not just slow down, it breaks (hidden units switched off, or an overflow that fit stops "
-                 f"with TrainingDiverged); where that point lies depends on the net and the budget of steps.")
+    return right(_("your run: {finding} A bigger learning rate helps only up to a point, and past it training does "
+                   "not just slow down, it breaks (hidden units switched off, or an overflow that fit stops with "
+                   "TrainingDiverged); where that point lies depends on the net and the budget of steps.",
+                   finding=finding))
 
 
 # --- 01.1: the learner's own nn.Module, the 1-10-1 Net -----------------------------------------------------------
@@ -141,18 +143,22 @@ def _call(sizes: tuple[int, ...]) -> str:
 def _check_layers(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     expected = list(zip(sizes[:-1], sizes[1:]))
     if len(calls) != len(expected):
-        return wrong(f"forward runs {len(calls)} registered Linear layer(s); a hidden layer and an output layer "
-                     f"make {len(expected)}. Create each in __init__ as an attribute and use each once.")
-    for i, ((layer, _, _), (n_in, n_out)) in enumerate(zip(calls, expected)):
+        return wrong(_("forward runs {n_calls} registered Linear layer(s); a hidden layer and an output layer make "
+                       "{n_expected}. Create each in __init__ as an attribute and use each once.",
+                       n_calls=len(calls), n_expected=len(expected)))
+    for i, ((layer, _skip, _skip), (n_in, n_out)) in enumerate(zip(calls, expected)):
         got = (layer.in_features, layer.out_features)
         if got == (n_in, n_out):
             continue
         if not first:
-            return wrong(f"{_call(NET_SIZES[0])} comes out right, but in {_call(sizes)} the {ORDINAL[i]} Linear "
-                         f"layer maps {got[0]} features to {got[1]}: build every layer from the constructor's "
-                         f"arguments, not from fixed numbers.")
-        return wrong(f"in {_call(sizes)} the {ORDINAL[i]} Linear layer maps {got[0]} features to {got[1]}, "
-                     f"where the stated shape asks for {n_in} → {n_out}.")
+            return wrong(_("{call_net_sizes} comes out right, but in {call_sizes} the {ordinal} Linear layer maps "
+                           "{got} features to {got2}: build every layer from the constructor's arguments, not from "
+                           "fixed numbers.",
+                           call_net_sizes=_call(NET_SIZES[0]), call_sizes=_call(sizes), ordinal=ORDINAL[i],
+                           got=got[0], got2=got[1]))
+        return wrong(_("in {call_sizes} the {ordinal} Linear layer maps {got} features to {got2}, where the stated "
+                       "shape asks for {n_in} → {n_out}.",
+                       call_sizes=_call(sizes), ordinal=ORDINAL[i], got=got[0], got2=got[1], n_in=n_in, n_out=n_out))
     return None
 
 
@@ -163,11 +169,13 @@ def _check_activations(calls: list, out: Any) -> Verdict | None:
         if nxt.shape == h.shape and torch.allclose(nxt, torch.relu(h)):
             continue
         if nxt.shape == h.shape and torch.allclose(nxt, h):
-            return wrong(f"nothing happens between the {ORDINAL[i]} and the {ORDINAL[i + 1]} Linear layer: a "
-                         f"missing activation. Two Linear layers in a row collapse into one linear map, so the "
-                         f"net could only fit a straight line; the hidden layer needs its ReLU.")
-        return wrong(f"what reaches the {ORDINAL[i + 1]} Linear layer is not the ReLU of the {ORDINAL[i]} one's "
-                     f"output: apply F.relu, and nothing else, after the hidden layer.")
+            return wrong(_("nothing happens between the {ordinal} and the {ordinal2} Linear layer: a missing "
+                           "activation. Two Linear layers in a row collapse into one linear map, so the net could "
+                           "only fit a straight line; the hidden layer needs its ReLU.",
+                           ordinal=ORDINAL[i], ordinal2=ORDINAL[i + 1]))
+        return wrong(_("what reaches the {ordinal} Linear layer is not the ReLU of the {ordinal2} one's output: "
+                       "apply F.relu, and nothing else, after the hidden layer.",
+                       ordinal=ORDINAL[i + 1], ordinal2=ORDINAL[i]))
     last = calls[-1][2]
     if not isinstance(out, torch.Tensor) or out.numel() != last.numel():
         return None   # the output check says what is wrong with it
@@ -183,10 +191,11 @@ def _check_output(out: Any, x: Any, sizes: tuple[int, ...]) -> Verdict | None:
     import torch
     want = (len(x), sizes[-1])
     if not isinstance(out, torch.Tensor):
-        return wrong(f"forward returns a {type(out).__name__}: return the output layer's tensor.")
+        return wrong(_("forward returns a {name}: return the output layer's tensor.", name=type(out).__name__))
     if tuple(out.shape) != want:
-        return wrong(f"for a batch of {len(x)} examples {_call(sizes)} returns shape {tuple(out.shape)}: a "
-                     f"network returns one row per example and one column per output, as the targets have.")
+        return wrong(_("for a batch of {n_x} examples {call_sizes} returns shape {tuple_out}: a network returns "
+                       "one row per example and one column per output, as the targets have.",
+                       n_x=len(x), call_sizes=_call(sizes), tuple_out=tuple(out.shape)))
     return None
 
 
@@ -217,8 +226,8 @@ def _check_net(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     if n < expected:
         return wrong("your layers have fewer parameters than Linear layers with biases: keep the biases.")
     if n > expected:
-        return wrong(f"{_call(sizes)} registers {n - expected} parameters that forward never uses: "
-                     f"remove the layers it does not need.")
+        return wrong(_("{call_sizes} registers {n_expected} parameters that forward never uses: remove the layers "
+                       "it does not need.", call_sizes=_call(sizes), n_expected=n - expected))
     if [getattr(net, "hidden", None), getattr(net, "predict", None)] != [c[0] for c in calls]:
         return wrong("the network works, but the cells below reach its layers as net.hidden (the first) and "
                      "net.predict (the output layer): give the two attributes those names.")
@@ -278,7 +287,7 @@ def _trained(start: Any, x: Any, y: Any, *, clear: bool = True) -> Any:
     from torch.nn.functional import mse_loss
     net = copy.deepcopy(start)
     opt = torch.optim.SGD(net.parameters(), lr=LOOP_LR)
-    for _ in range(LOOP_STEPS):
+    for _skip in range(LOOP_STEPS):
         loss = mse_loss(net(x), y)
         if clear:
             opt.zero_grad()
@@ -310,7 +319,7 @@ def training_loop(net: Any, x: Any, y: Any, seed: int) -> Verdict:
     """``net`` after the learner's loop: the weights of 100 SGD steps from the same seeded start, within 1e-4."""
     import torch
     if not isinstance(net, torch.nn.Module):
-        return wrong(f"net is a {type(net).__name__}: the check takes the network the loop trained.")
+        return wrong(_("net is a {name}: the check takes the network the loop trained.", name=type(net).__name__))
     start = _loop_start(net, seed)
     mine = _flat(net)
     if mine.shape != _flat(start).shape:
@@ -426,28 +435,28 @@ register(
              giveaways=lambda x, y, seed: list(LOOP_GIVEAWAYS), wrong_answers=LOOP_WRONG_ANSWERS,
              context=("x", "y", "seed"), reference=reference_loop),
     Exercise("01.3", "compute", "the shape of the output layer's weight",
-             shape(WIDE_OUTPUT_WEIGHT, what="the output layer's weight of Net(3, 7, 2)",
-                   explain="the output layer is Linear(7, 2), and Linear stores its weight as (out, in): one row "
-                           "per output unit, so that x @ W.T turns (N, 7) into (N, 2)."),
+             shape(WIDE_OUTPUT_WEIGHT, what=N_("the output layer's weight of Net(3, 7, 2)"),
+                   explain=N_("the output layer is Linear(7, 2), and Linear stores its weight as (out, in): one "
+                              "row per output unit, so that x @ W.T turns (N, 7) into (N, 2).")),
              giveaways=lambda: shape_giveaways(WIDE_OUTPUT_WEIGHT),
              wrong_answers=("answer_3 = (7, 2)", "answer_3 = (2, 3)"),
-             blank="set answer_3 to the shape of wide.predict.weight, as a tuple."),
+             blank=N_("set answer_3 to the shape of wide.predict.weight, as a tuple.")),
     Exercise("01.4", "compute", "count the parameters of a net with two hidden layers, 4-32-16-2",
              number(param_count(COUNTED), whole=True, mistakes=_count_mistakes(),
-                    explain="4·32 + 32 + 32·16 + 16 + 16·2 + 2 = 722: three weight matrices, three bias "
-                            "vectors. sum(p.numel() for p in net.parameters()) agrees."),
+                    explain=N_("4·32 + 32 + 32·16 + 16 + 16·2 + 2 = 722: three weight matrices, three bias "
+                               "vectors. sum(p.numel() for p in net.parameters()) agrees.")),
              giveaways=lambda: number_giveaways(param_count(COUNTED)),
              wrong_answers=("answer_4 = 4 * 32 + 32 * 16 + 16 * 2", "answer_4 = 4 * 32 + 32 + 32 * 16 + 16"),
-             blank="set answer_4 to the number of parameters of the 4-32-16-2 network."),
+             blank=N_("set answer_4 to the number of parameters of the 4-32-16-2 network.")),
     Exercise("01.5", "compute", "the MSE of predicting the mean", _constant_mse,
              giveaways=lambda y, x: number_giveaways(float(((y - y.mean()) ** 2).mean())),
              wrong_answers=("answer_5 = 0.2 ** 2 / 12", "answer_5 = float((y ** 2).mean())"), context=("y", "x"),
-             blank="set answer_5 to the MSE of predicting y.mean() for every point, one number."),
+             blank=N_("set answer_5 to the MSE of predicting y.mean() for every point, one number.")),
     Exercise("01.6", "debug", "fix the loop that fits a flat line", code(debug_loop),
              wrong_answers=DEBUG_WRONG_ANSWERS),
     Exercise("01.7", "explore", "how big a step?",
              code(explore(SWEEP_STARTER, sweep_setting(SWEEP_KEY, "learning rate"),
-                          "try learning rates of your own, or more steps (STEPS)", _lr_sweep)),
+                          N_("try learning rates of your own, or more steps (STEPS)"), _lr_sweep)),
              wrong_answers=("result['median final MSE'] = {lr: 10 * v for lr, v in result['median final MSE'].items()}",
                             "result['median final MSE'] = {0.2: result['median final MSE'][0.2]}")),
 )

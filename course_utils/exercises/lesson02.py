@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from ..i18n import N_, _
 from .core import Exercise, Verdict, register, right, unanswered, wrong
 from .judges import (
     LearnerError,
@@ -44,11 +45,11 @@ def _one_cfg(fn: Any, cfg: list[int]) -> Verdict | None:
     from torch import nn
     out = run(fn, list(cfg), name="make_layers")
     if isinstance(out, (list, tuple)):
-        return wrong(f"make_layers returned a Python {type(out).__name__} of layers. A list is not a module: its "
-                     f"parameters are invisible to an optimiser and it cannot be called on x. Pack the layers "
-                     f"into the container module that runs them in order.")
+        return wrong(_("make_layers returned a Python {name} of layers. A list is not a module: its parameters are "
+                       "invisible to an optimiser and it cannot be called on x. Pack the layers into the container "
+                       "module that runs them in order.", name=type(out).__name__))
     if not isinstance(out, nn.Sequential):
-        return wrong(f"make_layers should return an nn.Sequential, not a {type(out).__name__}.")
+        return wrong(_("make_layers should return an nn.Sequential, not a {name}.", name=type(out).__name__))
     mods = list(out)
     if not mods:
         raise LearnerError(unanswered("make_layers still returns an empty nn.Sequential: write the loop that "
@@ -57,36 +58,42 @@ def _one_cfg(fn: Any, cfg: list[int]) -> Verdict | None:
     acts = [m for m in mods if not isinstance(m, nn.Linear)]
     if any(not isinstance(m, nn.ReLU) for m in acts):
         other = next(type(m).__name__ for m in acts if not isinstance(m, nn.ReLU))
-        return wrong(f"for cfg {cfg} your layers hold a {other}: this lesson's hidden units are ReLUs.")
+        return wrong(_("for cfg {cfg} your layers hold a {other}: this lesson's hidden units are ReLUs.",
+                       cfg=cfg, other=other))
     n = len(cfg) - 1
     if len(linears) < n:
-        return wrong(f"a layer is missing: cfg {cfg} has {len(cfg)} sizes, so a Linear layer for each pair of "
-                     f"neighbouring sizes makes {n}; yours has {len(linears)} ({_names(mods)}). Check the first "
-                     f"and the last pair of your loop.")
+        return wrong(_("a layer is missing: cfg {cfg} has {n_cfg} sizes, so a Linear layer for each pair of "
+                       "neighbouring sizes makes {n}; yours has {n_linears} ({names_mods}). Check the first and "
+                       "the last pair of your loop.",
+                       cfg=cfg, n_cfg=len(cfg), n=n, n_linears=len(linears), names_mods=_names(mods)))
     if len(linears) > n:
-        return wrong(f"one Linear too many: cfg {cfg} has {len(cfg)} sizes, so {n} pairs of neighbours, and "
-                     f"yours has {len(linears)} Linear layers.")
+        return wrong(_("one Linear too many: cfg {cfg} has {n_cfg} sizes, so {n} pairs of neighbours, and yours "
+                       "has {n_linears} Linear layers.", cfg=cfg, n_cfg=len(cfg), n=n, n_linears=len(linears)))
     for i, lin in enumerate(linears):
         want, got = (cfg[i], cfg[i + 1]), (lin.in_features, lin.out_features)
         if got == want:
             continue
         if got == want[::-1]:
-            return wrong(f"for cfg {cfg} your Linear layer {i} maps {got[0]} inputs to {got[1]} outputs: in and "
-                         f"out are swapped. nn.Linear takes the number of inputs first.")
-        return wrong(f"for cfg {cfg} your Linear layer {i} maps {got[0]} inputs to {got[1]} outputs, but it sits "
-                     f"between the sizes {want[0]} and {want[1]} of the list.")
+            return wrong(_("for cfg {cfg} your Linear layer {i} maps {got} inputs to {got2} outputs: in and out "
+                           "are swapped. nn.Linear takes the number of inputs first.",
+                           cfg=cfg, i=i, got=got[0], got2=got[1]))
+        return wrong(_("for cfg {cfg} your Linear layer {i} maps {got} inputs to {got2} outputs, but it sits "
+                       "between the sizes {want} and {want2} of the list.",
+                       cfg=cfg, i=i, got=got[0], got2=got[1], want=want[0], want2=want[1]))
     if not isinstance(mods[-1], nn.Linear):
-        return wrong(f"for cfg {cfg} your last layer is a {type(mods[-1]).__name__}: the output must be the last "
-                     f"Linear's raw numbers. sin x is negative half the time, and a ReLU after the output could "
-                     f"never produce a negative number.")
+        return wrong(_("for cfg {cfg} your last layer is a {name}: the output must be the last Linear's raw "
+                       "numbers. sin x is negative half the time, and a ReLU after the output could never produce "
+                       "a negative number.", cfg=cfg, name=type(mods[-1]).__name__))
     expected = ["Linear", "ReLU"] * (n - 1) + ["Linear"]
     if [type(m).__name__ for m in mods] != expected:
-        return wrong(f"for cfg {cfg} your layers are {_names(mods)}: every hidden Linear needs its ReLU right "
-                     f"after it (two Linear layers in a row make one linear map), and the last has none.")
+        return wrong(_("for cfg {cfg} your layers are {names_mods}: every hidden Linear needs its ReLU right after "
+                       "it (two Linear layers in a row make one linear map), and the last has none.",
+                       cfg=cfg, names_mods=_names(mods)))
     with torch.no_grad():
         y = out(torch.randn(5, cfg[0]))
     if tuple(y.shape) != (5, cfg[-1]):
-        return wrong(f"for cfg {cfg} a batch of 5 rows gives an output of shape {tuple(y.shape)}, not (5, {cfg[-1]}).")
+        return wrong(_("for cfg {cfg} a batch of 5 rows gives an output of shape {tuple_y}, not (5, {cfg2}).",
+                       cfg=cfg, tuple_y=tuple(y.shape), cfg2=cfg[-1]))
     return None
 
 
@@ -97,8 +104,8 @@ def make_layers(fn: Any) -> Verdict:
         if verdict is not None:
             return verdict
     tried = ", ".join(str(cfg) for cfg in LAYER_CASES)
-    return right(f"on {tried}: one Linear per pair of neighbouring sizes, (in, out) in that order, a ReLU after "
-                 f"every hidden layer and none after the last, so the output can be any number.")
+    return right(_("on {tried}: one Linear per pair of neighbouring sizes, (in, out) in that order, a ReLU after "
+                   "every hidden layer and none after the last, so the output can be any number.", tried=tried))
 
 
 def _reference_make_layers(cfg: Sequence[int]) -> Any:
@@ -148,14 +155,15 @@ def net_class(cls: Any) -> Verdict:
             net = cls(features)
         except AttributeError as exc:
             if "before Module.__init__() call" in str(exc):
-                return wrong(f"Net(features) raised AttributeError ({exc}): that is a missing super().__init__(). "
-                             f"Call it first in __init__: nn.Module's own constructor sets up the registry that "
-                             f"your layers are stored in.")
-            return wrong(f"Net(features) raised AttributeError: {exc}")
+                return wrong(_("Net(features) raised AttributeError ({exc}): that is a missing super().__init__(). "
+                               "Call it first in __init__: nn.Module's own constructor sets up the registry that "
+                               "your layers are stored in.", exc=exc))
+            return wrong(_("Net(features) raised AttributeError: {exc}", exc=exc))
         except TypeError as exc:
-            return wrong(f"Net(features) raised TypeError ({exc}): __init__ takes one argument, the layers.")
+            return wrong(_("Net(features) raised TypeError ({exc}): __init__ takes one argument, the layers.",
+                           exc=exc))
         except Exception as exc:
-            return wrong(f"Net(features) raised {type(exc).__name__}: {exc}")
+            return wrong(_("Net(features) raised {name}: {exc}", name=type(exc).__name__, exc=exc))
         if "_modules" not in vars(net):
             return missing_module_init(net, torch.zeros(1, cfg[0]), "Net")
         params = list(net.parameters())
@@ -172,7 +180,7 @@ def net_class(cls: Any) -> Verdict:
         try:
             out = net(x)
         except Exception as exc:
-            return wrong(f"calling Net(...) on a batch raised {type(exc).__name__}: {exc}")
+            return wrong(_("calling Net(...) on a batch raised {name}: {exc}", name=type(exc).__name__, exc=exc))
         if out is None:
             return wrong("forward returns nothing: return what the layers make of x.")
         if isinstance(out, nn.Module):
@@ -250,17 +258,17 @@ def print_shapes(fn: Any) -> Verdict:
     for name, p in params:
         line = next((ln for ln in lines if ln.split() and ln.split()[0].rstrip(":") == name), None)
         if line is None:
-            return wrong(f"on a net of its own the check found no printed line starting with the parameter name "
-                         f"{name!r}: print each parameter's name first on its line.")
+            return wrong(_("on a net of its own the check found no printed line starting with the parameter name "
+                           "{name!r}: print each parameter's name first on its line.", name=name))
         if not _shape_written(tuple(p.shape), line):
-            return wrong(f"the line of {name} does not show its shape {tuple(p.shape)}: print the parameter's shape "
-                         f"(its size along each dimension).")
+            return wrong(_("the line of {name} does not show its shape {tuple_p}: print the parameter's shape (its "
+                           "size along each dimension).", name=name, tuple_p=tuple(p.shape)))
     if total == len(params):
-        return wrong(f"your total, {total}, counts the parameter tensors; the total should count the numbers in "
-                     f"them (a weight of shape (3, 2) holds 6).")
+        return wrong(_("your total, {total}, counts the parameter tensors; the total should count the numbers in "
+                       "them (a weight of shape (3, 2) holds 6).", total=total))
     if total != want:
-        return wrong(f"the lines are right; your total, {total}, is not the number of values in all the "
-                     f"parameters of the check's net: add each parameter's count of numbers.")
+        return wrong(_("the lines are right; your total, {total}, is not the number of values in all the "
+                       "parameters of the check's net: add each parameter's count of numbers.", total=total))
     return right("one line per parameter tensor, each Linear's weight (out, in) then its bias (out,), and the total "
                  "number of values, which an optimiser trains.")
 
@@ -348,20 +356,23 @@ def _judge_line(answer: Any, x: Any, y: Any, seed: int) -> Verdict:
     if low <= value <= high:
         far = max(("weight", "bias"), key=lambda k: run[k])
         if reached > best + 0.005 and run[far] > run["travel"]:
-            short = (f"This run ends above that line, and above predicting 0 too: Adam moves a weight by about "
-                     f"lr per step, about {run['travel']:.2f} in all over the schedule, but this line's {far} "
-                     f"starts {run[far]:.2f} away from the best line's, so the steps run out first.")
+            short = (_("This run ends above that line, and above predicting 0 too: Adam moves a weight by about lr "
+                       "per step, about {run:.2f} in all over the schedule, but this line's {far} starts "
+                       "{run2:.2f} away from the best line's, so the steps run out first.",
+                       run=run['travel'], far=far, run2=run[far]))
         elif reached > best + 0.005:
-            short = (f"This run ends above that line: in {LINE_RECIPE['steps']} steps of about lr each it has "
-                     f"not got there yet.")
+            short = (_("This run ends above that line: in {line_recipe} steps of about lr each it has not got "
+                       "there yet.", line_recipe=LINE_RECIPE['steps']))
         else:
-            short = "This run gets there."
-        return right(f"from the initial weights of seed {seed}, {LINE_RECIPE['steps']} steps of the full recipe "
-                     f"take the MSE from {run['start']:.3f} to {reached:.3f}. cfg [1, 1] is a single Linear, "
-                     f"w·x + b: a straight line, and the best line through three waves of sin x scores "
-                     f"{best:.3f}, hardly below the {zero:.3f} of predicting 0 everywhere (section 1): sin x on "
-                     f"[-10, 10] has almost no trend a line could follow. No training can beat that line. "
-                     f"{short} Every bend of a fit needs a hidden ReLU unit.")
+            short = _("This run gets there.")
+        return right(_("from the initial weights of seed {seed}, {line_recipe} steps of the full recipe take the "
+                       "MSE from {run:.3f} to {reached:.3f}. cfg [1, 1] is a single Linear, w·x + b: a straight "
+                       "line, and the best line through three waves of sin x scores {best:.3f}, hardly below the "
+                       "{zero:.3f} of predicting 0 everywhere (section 1): sin x on [-10, 10] has almost no trend "
+                       "a line could follow. No training can beat that line. {short} Every bend of a fit needs a "
+                       "hidden ReLU unit.",
+                       seed=seed, line_recipe=LINE_RECIPE['steps'], run=run['start'], reached=reached, best=best,
+                       zero=zero, short=short))
     if value < low:
         return wrong("too low: look at what make_layers builds for a list of two sizes, and what shape of curve "
                      "that can draw. How much of a wave can it follow?")
@@ -398,7 +409,7 @@ def _reference(net: Any, x: Any, y: Any, *, zero: bool = True, schedule: bool = 
     opt = torch.optim.Adam(net.parameters(), lr=DEBUG_LR)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=DEBUG_LR, total_steps=DEBUG_STEPS)
     losses = []
-    for _ in range(DEBUG_STEPS):
+    for _skip in range(DEBUG_STEPS):
         loss = torch.nn.functional.mse_loss(net(x), y)
         if zero:
             opt.zero_grad()
@@ -429,13 +440,14 @@ def debug_loop(fn: Any) -> Verdict:
             for key, z, s in (("right", True, True), ("piled", False, True), ("constant", True, False))}
     ref = copy.deepcopy(net)
     _reference(ref, xs, ys)
-    got = run(fn, net, xs, ys, DEBUG_STEPS, DEBUG_LR, name="your train_loop")
+    got = run(fn, net, xs, ys, DEBUG_STEPS, DEBUG_LR, name=_("your train_loop"))
     try:
         got = [float(v) for v in got]
     except (TypeError, ValueError):
         return wrong("return the list of losses, one Python number per step (loss.item()).")
     if len(got) != DEBUG_STEPS:
-        return wrong(f"asked for {DEBUG_STEPS} steps, your loop returned {len(got)} losses: one per step.")
+        return wrong(_("asked for {debug_steps} steps, your loop returned {n_got} losses: one per step.",
+                       debug_steps=DEBUG_STEPS, n_got=len(got)))
     if all(torch.equal(a, b) for a, b in zip(start, net.parameters())):
         return wrong("the weights never moved: the optimiser found no gradients to use when it stepped. Where do "
                      "the gradients get cleared in your loop, and where are they used?")
@@ -472,64 +484,66 @@ def _peak_ranges() -> dict[float, tuple[float, float]]:
 
 
 def _peak_setting(result: Any) -> dict[str, Any]:
-    steps, table = read_sweep(result, PEAK_KEY, "peak learning rate")
+    steps, table = read_sweep(result, PEAK_KEY, _("peak learning rate"))
     if "schedule" not in result:
-        raise LearnerError(wrong("result should be the starter's dict, with 'steps', 'schedule' and "
-                                 f"{PEAK_KEY!r}: run the starter cell first."))
+        raise LearnerError(wrong(_("result should be the starter's dict, with 'steps', 'schedule' and "
+                                   "{peak_key!r}: run the starter cell first.", peak_key=PEAK_KEY)))
     return {"steps": steps, "rates": tuple(table), "schedule": result["schedule"]}
 
 
 def _judge_peaks(result: Any) -> Verdict:
     """``result``: {"steps": n, "schedule": s, "median final MSE": {peak learning rate: median over the seeds}}."""
-    steps, table = read_sweep(result, PEAK_KEY, "peak learning rate")
+    steps, table = read_sweep(result, PEAK_KEY, _("peak learning rate"))
     if as_number(steps) == PEAK_STARTER["steps"] and result["schedule"] == PEAK_STARTER["schedule"]:
         off = outside(table, _peak_ranges())
         if off is not None:
             lr, value = off
-            return wrong(f"for peak {lr:g} at 300 steps your median, {value:.3g}, is outside what this sweep "
-                         f"gives (three seeds, the lesson's data): did the net or the data change too? Change "
-                         f"one thing at a time.")
-    finding = sweep_finding(table, steps, "peak learning rate")
+            return wrong(_("for peak {lr:g} at 300 steps your median, {value:.3g}, is outside what this sweep "
+                           "gives (three seeds, the lesson's data): did the net or the data change too? Change one "
+                           "thing at a time.", lr=lr, value=value))
+    finding = sweep_finding(table, steps, _("peak learning rate"))
     if isinstance(finding, Verdict):
         return finding
     fit = sorted(r for r, e in table.items() if e < FITS)
     if len(fit) >= 2:
         spread = max(table[r] for r in fit) / min(table[r] for r in fit)
-        fits = (f"{len(fit)} of your peaks fit the waves (median below {FITS:g}), from {fit[0]:g} to {fit[-1]:g}, "
-                f"and their medians differ by a factor of {spread:.1f}")
+        fits = (_("{n_fit} of your peaks fit the waves (median below {fits:g}), from {fit:g} to {fit2:g}, and "
+                  "their medians differ by a factor of {spread:.1f}",
+                  n_fit=len(fit), fits=FITS, fit=fit[0], fit2=fit[-1], spread=spread))
     else:
-        fits = f"{'only one' if fit else 'none'} of your peaks fits the waves (median below {FITS:g}) in this budget"
-    schedule = "one-cycle" if result["schedule"] == "onecycle" else f"schedule {result['schedule']!r}"
-    return right(f"your run ({schedule}): {finding} {fits[0].upper() + fits[1:]}. Below a threshold the steps are "
-                 f"too small to get anywhere in the budget. Past it, compare how much your fitting medians differ "
-                 f"with the factor by which Adam alone lowered the median in section 6's table (the column "
-                 f"'original / median').")
+        fits = _("{fit} of your peaks fits the waves (median below {fits:g}) in this budget",
+                 fit=_("only one") if fit else _("none"), fits=FITS)
+    schedule = "one-cycle" if result["schedule"] == "onecycle" else _("schedule {name!r}", name=result["schedule"])
+    return right(_("your run ({schedule}): {finding} {fits}. Below a threshold the steps are too small to get "
+                   "anywhere in the budget. Past it, compare how much your fitting medians differ with the factor "
+                   "by which Adam alone lowered the median in section 6's table (the column 'original / median').",
+                   schedule=schedule, finding=finding, fits=fits[0].upper() + fits[1:]))
 
 
 register(
     Exercise("02.1", "write", "make_layers(cfg)", code(make_layers),
              giveaways=lambda: ["range(len(cfg) - 2)", "nn.Linear(cfg[-2], cfg[-1])", "nn.Linear(cfg[i], cfg[i + 1])"],
-             blank="fill in make_layers, then run this cell again.",
+             blank=N_("fill in make_layers, then run this cell again."),
              wrong_answers=LAYERS_WRONG_ANSWERS, reference=lambda: _reference_make_layers),
     Exercise("02.2", "write", "the Net(features) wrapper", code(net_class),
              giveaways=lambda: ["self.features = features", "return self.features(x)"],
-             blank="fill in Net, then run this cell again.",
+             blank=N_("fill in Net, then run this cell again."),
              wrong_answers=NET_WRONG_ANSWERS, reference=_reference_net),
     Exercise("02.3", "write", "print each parameter's name and shape", code(print_shapes),
              giveaways=lambda: ["param.numel()", "param.shape"],
-             blank="fill in print_shapes, then run this cell again.",
+             blank=N_("fill in print_shapes, then run this cell again."),
              wrong_answers=SHAPES_WRONG_ANSWERS, reference=lambda: _reference_print_shapes),
     Exercise("02.4", "predict", "the MSE of a net without hidden layers", _judge_line,
              giveaways=_line_giveaways, context=("x", "y", "seed"),
-             blank="write your prediction, one number, before you run anything.",
+             blank=N_("write your prediction, one number, before you run anything."),
              wrong_answers=("answer_4 = 0.0", "answer_4 = 1.0")),
     Exercise("02.5", "debug", "the loop whose loss hardly moves", code(debug_loop),
              giveaways=lambda: ["optimizer.zero_grad()"],
-             blank="set answer_5 to your fixed train_loop, then run this cell again.",
+             blank=N_("set answer_5 to your fixed train_loop, then run this cell again."),
              wrong_answers=DEBUG_WRONG_ANSWERS),
     Exercise("02.6", "explore", "the one-cycle schedule's peak learning rate",
-             code(explore(PEAK_STARTER, _peak_setting, "try other peaks, more steps (STEPS, then set it back) or "
-                          "constant Adam (SCHEDULE = None)", _judge_peaks)),
+             code(explore(PEAK_STARTER, _peak_setting, N_("try other peaks, more steps (STEPS, then set it back) "
+                                                          "or constant Adam (SCHEDULE = None)"), _judge_peaks)),
              wrong_answers=("result['median final MSE'] = {lr: 10 * v for lr, v in result['median final MSE'].items()}",
                             "result['median final MSE'] = {lr: v for lr, v in result['median final MSE'].items() "
                             "if lr == 0.003}")),

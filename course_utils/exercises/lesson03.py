@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..i18n import N_, _
 from .core import Exercise, Verdict, register, right, unanswered, wrong
 from .judges import (
     LearnerError,
@@ -75,31 +76,34 @@ def _classifier_verdict(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdic
     out, calls = trace_linears(net, x, sizes, NET_SIZES[0] if len(sizes) == 3 else sizes, "Net")
     expected = _chain(sizes)
     if len(calls) != len(expected):
-        extra = " (second_hidden adds one, and only when it is given)" if first or len(sizes) == 4 else ""
-        return wrong(f"forward of {call} runs {len(calls)} registered Linear layer(s) where it needs "
-                     f"{len(expected)}{extra}: create each in __init__ as an attribute of self and use each once.")
-    for i, ((layer, _, _), want) in enumerate(zip(calls, expected)):
+        extra = _(" (second_hidden adds one, and only when it is given)") if first or len(sizes) == 4 else ""
+        return wrong(_("forward of {call} runs {n_calls} registered Linear layer(s) where it needs "
+                       "{n_expected}{extra}: create each in __init__ as an attribute of self and use each once.",
+                       call=call, n_calls=len(calls), n_expected=len(expected), extra=extra))
+    for i, ((layer, _skip, _skip), want) in enumerate(zip(calls, expected)):
         got = (layer.in_features, layer.out_features)
         if got != want:
             if len(sizes) == 3 and not first:
-                return wrong(f"Net{NET_SIZES[0]} comes out right, but in {call} a Linear layer maps {got[0]} "
-                             f"features to {got[1]}: build every layer from the constructor's arguments, not from "
-                             f"fixed numbers.")
-            return wrong(f"in {call} Linear layer {i + 1} (in the order forward uses them) maps {got[0]} features "
-                         f"to {got[1]}, where it should map {want[0]} → {want[1]}. The last argument is the width "
-                         f"of the second hidden layer, and the output layer reads whatever layer comes before it.")
+                return wrong(_("Net{net_sizes} comes out right, but in {call} a Linear layer maps {got} features "
+                               "to {got2}: build every layer from the constructor's arguments, not from fixed "
+                               "numbers.", net_sizes=NET_SIZES[0], call=call, got=got[0], got2=got[1]))
+            return wrong(_("in {call} Linear layer {i} (in the order forward uses them) maps {got} features to "
+                           "{got2}, where it should map {want} → {want2}. The last argument is the width of the "
+                           "second hidden layer, and the output layer reads whatever layer comes before it.",
+                           call=call, i=i + 1, got=got[0], got2=got[1], want=want[0], want2=want[1]))
     for i in range(1, len(calls)):
         before, reaching = calls[i - 1][2], calls[i][1]
         if torch.allclose(reaching, before):
-            return wrong(f"in {call} Linear layer {i + 1} receives layer {i}'s values unchanged: with no ReLU "
-                         f"between them, two Linear layers make one linear map. Put a ReLU after every hidden layer.")
+            return wrong(_("in {call} Linear layer {i} receives layer {i2}'s values unchanged: with no ReLU "
+                           "between them, two Linear layers make one linear map. Put a ReLU after every hidden "
+                           "layer.", call=call, i=i + 1, i2=i))
         if not torch.allclose(reaching, torch.relu(before)):
-            return wrong(f"in {call} what reaches Linear layer {i + 1} is not the ReLU of layer {i}: apply a ReLU, "
-                         f"and nothing else, after each hidden layer.")
+            return wrong(_("in {call} what reaches Linear layer {i} is not the ReLU of layer {i2}: apply a ReLU, "
+                           "and nothing else, after each hidden layer.", call=call, i=i + 1, i2=i))
     scores = calls[-1][2]
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(x), sizes[2]):
-        return wrong(f"for a batch of {len(x)} points {call} should return one row per point and one score per "
-                     f"class, shape ({len(x)}, {sizes[2]}).")
+        return wrong(_("for a batch of {n_x} points {call} should return one row per point and one score per "
+                       "class, shape ({n_x}, {sizes}).", n_x=len(x), call=call, sizes=sizes[2]))
     if not torch.allclose(out, scores):
         if torch.allclose(out, torch.relu(scores)):
             return wrong("the scores go through a ReLU, so every negative score becomes 0: logits are any real "
@@ -113,8 +117,8 @@ def _classifier_verdict(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdic
     n = sum(p.numel() for p in net.parameters())
     want = sum(a * b + b for a, b in expected)
     if n != want:
-        return wrong(f"{call} has {n} parameters where its Linear layers with biases have {want}: keep the biases, "
-                     f"and no layers that forward does not use.")
+        return wrong(_("{call} has {n} parameters where its Linear layers with biases have {want}: keep the "
+                       "biases, and no layers that forward does not use.", call=call, n=n, want=want))
     return None
 
 
@@ -174,7 +178,7 @@ def _loop(X: Any, y: Any, seed: int, variant: str = "right", cls: Any = None) ->
         return _RUNS[key]
     net = _start(cls, seed)
     optimizer = torch.optim.SGD(net.parameters(), lr=LR)
-    for _ in range(STEPS):
+    for _skip in range(STEPS):
         out = net(X)
         loss = F.cross_entropy(out.softmax(dim=1) if variant == "softmax" else out, y)
         if variant != "no_zero_grad":
@@ -196,7 +200,7 @@ def _training_loop(net: Any, X: Any, y: Any, seed: int) -> Verdict:
     """``net`` after the learner's 5,000 steps, against the same loop run by the course from the same start."""
     import torch
     if not isinstance(net, torch.nn.Module):
-        return wrong(f"net should be the network the loop trained, not a {type(net).__name__}.")
+        return wrong(_("net should be the network the loop trained, not a {name}.", name=type(net).__name__))
     cls = type(net)
     try:
         fresh = _start(cls, seed)
@@ -214,9 +218,9 @@ def _training_loop(net: Any, X: Any, y: Any, seed: int) -> Verdict:
                      "uses the gradient of this step's loss only.")
     target = _loss(_loop(X, y, seed, cls=cls), X, y)
     if math.isclose(loss, target, rel_tol=1e-3, abs_tol=1e-5):
-        return right(f"after 5,000 steps the loss is {loss:.4f}, where the course's loop from the same start ends. "
-                     f"Each step: the scores of all 1,000 points, their cross-entropy loss, the old gradients "
-                     f"cleared, new ones by backpropagation, one SGD update.")
+        return right(_("after 5,000 steps the loss is {loss:.4f}, where the course's loop from the same start "
+                       "ends. Each step: the scores of all 1,000 points, their cross-entropy loss, the old "
+                       "gradients cleared, new ones by backpropagation, one SGD update.", loss=loss))
     if math.isclose(loss, _loss(_loop(X, y, seed, "no_zero_grad", cls), X, y), rel_tol=1e-3, abs_tol=1e-5):
         return wrong("backward adds each new gradient to the one already stored, so without clearing them every "
                      "step moves the weights by the sum of all the gradients so far. Clear them once per step, "
@@ -224,9 +228,10 @@ def _training_loop(net: Any, X: Any, y: Any, seed: int) -> Verdict:
     if math.isclose(loss, _loss(_loop(X, y, seed, "softmax", cls), X, y), rel_tol=1e-3, abs_tol=1e-5):
         return wrong("the loss gets probabilities where it wants scores: the cross-entropy loss applies the "
                      "softmax itself, so give it the network's raw outputs (the logits).")
-    return wrong(f"after 5,000 steps the loss is {loss:.4f}, where the course's loop from the same start reaches "
-                 f"{target:.4f}. One step is: the network's scores for all the points, the cross-entropy of "
-                 f"those scores and y, the gradients cleared, backward, the optimizer's step, each once.")
+    return wrong(_("after 5,000 steps the loss is {loss:.4f}, where the course's loop from the same start reaches "
+                   "{target:.4f}. One step is: the network's scores for all the points, the cross-entropy of those "
+                   "scores and y, the gradients cleared, backward, the optimizer's step, each once.",
+                   loss=loss, target=target))
 
 
 def _trained_reference(X: Any, y: Any, seed: int) -> Any:
@@ -306,7 +311,7 @@ def _accuracy(accuracy: Any) -> Verdict:
     try:
         value = float(got)
     except (TypeError, ValueError, RuntimeError):
-        return wrong(f"return one number (use .item()), not a {type(got).__name__}.")
+        return wrong(_("return one number (use .item()), not a {name}.", name=type(got).__name__))
     if math.isclose(value, expected * 100, rel_tol=1e-4):
         return wrong("that is a percentage: return a fraction between 0 and 1.")
     if math.isclose(value, expected * len(labels), rel_tol=1e-4):
@@ -328,20 +333,22 @@ ORDINAL = ("first", "second", "third", "fourth")
 def _layers_verdict(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:
     expected = list(zip(sizes[:-1], sizes[1:]))
     if len(calls) != len(expected):
-        return wrong(f"forward runs {len(calls)} registered Linear layer(s) where the network has "
-                     f"{len(expected)}, a hidden layer and an output layer: create each in __init__ as an "
-                     f"attribute of self and use each once.")
-    for i, ((layer, _, _), want) in enumerate(zip(calls, expected)):
+        return wrong(_("forward runs {n_calls} registered Linear layer(s) where the network has {n_expected}, a "
+                       "hidden layer and an output layer: create each in __init__ as an attribute of self and use "
+                       "each once.", n_calls=len(calls), n_expected=len(expected)))
+    for i, ((layer, _skip, _skip), want) in enumerate(zip(calls, expected)):
         got = (layer.in_features, layer.out_features)
         if got == want:
             continue
         if not first:
-            return wrong(f"FixedNet{SIZES[0]} comes out right, but in FixedNet{sizes} the {ORDINAL[i]} Linear "
-                         f"layer maps {got[0]} features to {got[1]}: build every layer from the constructor's "
-                         f"arguments, not from fixed numbers.")
-        return wrong(f"in FixedNet{sizes} the {ORDINAL[i]} Linear layer maps {got[0]} features to {got[1]}, "
-                     f"where {sizes[0]} inputs, {sizes[1]} hidden units and {sizes[2]} classes need "
-                     f"{want[0]} → {want[1]}.")
+            return wrong(_("FixedNet{sizes} comes out right, but in FixedNet{sizes2} the {ordinal} Linear layer "
+                           "maps {got} features to {got2}: build every layer from the constructor's arguments, not "
+                           "from fixed numbers.",
+                           sizes=SIZES[0], sizes2=sizes, ordinal=ORDINAL[i], got=got[0], got2=got[1]))
+        return wrong(_("in FixedNet{sizes} the {ordinal} Linear layer maps {got} features to {got2}, where "
+                       "{sizes2} inputs, {sizes3} hidden units and {sizes4} classes need {want} → {want2}.",
+                       sizes=sizes, ordinal=ORDINAL[i], got=got[0], got2=got[1], sizes2=sizes[0], sizes3=sizes[1],
+                       sizes4=sizes[2], want=want[0], want2=want[1]))
     return None
 
 
@@ -357,10 +364,12 @@ def _activations_verdict(calls: list, out: Any, sizes: tuple[int, ...]) -> Verdi
                      "nothing else, after the hidden layer.")
     scores = calls[1][2]
     if not isinstance(out, torch.Tensor):
-        return wrong(f"forward returns a {type(out).__name__}: return the output layer's tensor of scores.")
+        return wrong(_("forward returns a {name}: return the output layer's tensor of scores.",
+                       name=type(out).__name__))
     if tuple(out.shape) != (len(reaching), sizes[-1]):
-        return wrong(f"for a batch of {len(reaching)} points FixedNet{sizes} returns shape {tuple(out.shape)}: "
-                     f"a classifier returns one row per point and one score per class.")
+        return wrong(_("for a batch of {n_reaching} points FixedNet{sizes} returns shape {tuple_out}: a classifier "
+                       "returns one row per point and one score per class.",
+                       n_reaching=len(reaching), sizes=sizes, tuple_out=tuple(out.shape)))
     if torch.allclose(out, scores):
         return None
     if torch.allclose(out, torch.relu(scores)):
@@ -385,8 +394,9 @@ def _net_verdict(cls: Any, sizes: tuple[int, ...], first: bool) -> Verdict | Non
     n = sum(p.numel() for p in net.parameters())
     expected = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     if n != expected:
-        return wrong(f"FixedNet{sizes} has {n} parameters where its two Linear layers with biases have "
-                     f"{expected}: keep the biases, and no layers that forward does not use.")
+        return wrong(_("FixedNet{sizes} has {n} parameters where its two Linear layers with biases have "
+                       "{expected}: keep the biases, and no layers that forward does not use.",
+                       sizes=sizes, n=n, expected=expected))
     return None
 
 
@@ -432,8 +442,8 @@ LR_KEYS = ("learning rate", "seeds trained", "median final loss", "median test a
 
 def _lr_setting(result: Any) -> dict[str, Any]:
     if not isinstance(result, dict) or set(result) != set(LR_KEYS):
-        raise LearnerError(wrong(f"result should be the starter's dictionary with {', '.join(LR_KEYS)}: run the "
-                                 f"starter cell first."))
+        raise LearnerError(wrong(_("result should be the starter's dictionary with {lr_keys}: run the starter cell "
+                                   "first.", lr_keys=', '.join(LR_KEYS))))
     return {"learning rate": result["learning rate"]}
 
 
@@ -449,32 +459,32 @@ def _learning_rate(result: Any) -> Verdict:
     ranges = next((r for lr, r in LR_RANGES.items() if math.isclose(rate, lr)), {})
     for key, (lo, hi) in ranges.items():
         if not lo <= values[key] <= hi:
-            return wrong(f"your {key}, {values[key]:.3g}, is outside what learning rate {rate:g} gives here "
-                         f"(5,000 steps, the 4 initial-weight seeds of the lesson): did something else change too? "
-                         f"Change one thing at a time.")
+            return wrong(_("your {key}, {values:.3g}, is outside what learning rate {rate:g} gives here (5,000 "
+                           "steps, the 4 initial-weight seeds of the lesson): did something else change too? "
+                           "Change one thing at a time.", key=key, values=values[key], rate=rate))
     before = LR_AT_003["seeds trained"]
     if trained > before:
-        found = (f"more seeds trained than at 0.03 ({int(trained)} of 4 against {before}): in the same 5,000 steps "
-                 f"bigger steps carried the slow start further (the deep dive shows 0.03 with twice the steps "
-                 f"trains it too)")
+        found = (_("more seeds trained than at 0.03 ({trained} of 4 against {before}): in the same 5,000 steps "
+                   "bigger steps carried the slow start further (the deep dive shows 0.03 with twice the steps "
+                   "trains it too)", trained=int(trained), before=before))
     elif trained < before:
-        found = (f"fewer seeds trained than at 0.03 ({int(trained)} of 4 against {before}): past a point bigger "
-                 f"steps overshoot or switch units off for good")
+        found = (_("fewer seeds trained than at 0.03 ({trained} of 4 against {before}): past a point bigger steps "
+                   "overshoot or switch units off for good", trained=int(trained), before=before))
     else:
-        found = f"as many seeds trained as at 0.03 ({before} of 4)"
-    return right(f"at learning rate {rate:g}, {found}; the median final loss is {loss:.3g} (at 0.03: "
-                 f"{LR_AT_003['median final loss']:g}) and the median test accuracy {acc:.3f}. A lower loss on "
-                 f"seeds that had trained already mostly makes their scores more confident; it changes the test "
-                 f"accuracy little.")
+        found = _("as many seeds trained as at 0.03 ({before} of 4)", before=before)
+    return right(_("at learning rate {rate:g}, {found}; the median final loss is {loss:.3g} (at 0.03: "
+                   "{lr_at_003:g}) and the median test accuracy {acc:.3f}. A lower loss on seeds that had trained "
+                   "already mostly makes their scores more confident; it changes the test accuracy little.",
+                   rate=rate, found=found, loss=loss, lr_at_003=LR_AT_003['median final loss'], acc=acc))
 
 
 register(
     Exercise("03.1", "write", "the classifier Net, with the optional second hidden layer", code(net_class),
-             blank="write Net's __init__ and forward, then run both cells again.",
+             blank=N_("write Net's __init__ and forward, then run both cells again."),
              giveaways=lambda: list(NET_GIVEAWAYS), wrong_answers=NET_WRONG_ANSWERS,
              reference=_reference_net_class),
     Exercise("03.2", "write", "the cross-entropy training loop", code(_training_loop),
-             context=("X", "y", "seed"), blank="run the training loop's cell first.",
+             context=("X", "y", "seed"), blank=N_("run the training loop's cell first."),
              giveaways=lambda **_: list(LOOP_GIVEAWAYS), wrong_answers=LOOP_WRONG_ANSWERS,
              reference=_trained_reference),
     Exercise("03.3", "write", "accuracy from logits", code(_accuracy),
@@ -489,13 +499,14 @@ register(
                             "    return (logits.argmax(dim=1) == labels).mean().item()\n"),
              reference=lambda: _reference_accuracy),
     Exercise("03.4", "predict", "how many of 4 seeds train a 2-2-2 net", _two_units,
-             blank="set answer_4 to your prediction, a number of seeds from 0 to 4.",
+             blank=N_("set answer_4 to your prediction, a number of seeds from 0 to 4."),
              wrong_answers=("answer_4 = 3", "answer_4 = 2")),
     Exercise("03.5", "debug", "the classifier whose scores are clipped", code(fixed_net),
-             blank="write FixedNet, then run this cell again.",
+             blank=N_("write FixedNet, then run this cell again."),
              giveaways=lambda: list(FIXED_GIVEAWAYS), wrong_answers=FIXED_WRONG_ANSWERS),
     Exercise("03.6", "explore", "the learning rate of the slow seeds",
-             explore(LR_STARTER, _lr_setting, "set LR to a learning rate other than the lesson's 0.03", _learning_rate),
+             explore(LR_STARTER, _lr_setting, N_("set LR to a learning rate other than the lesson's 0.03"),
+                     _learning_rate),
              wrong_answers=('result = {"learning rate": 0.1, "seeds trained": 3, "median final loss": 0.031, '
                             '"median test accuracy": 0.985}',
                             'result = {**result, "seeds trained": 5}')),

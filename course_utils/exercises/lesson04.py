@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from .core import Exercise, Verdict, register, right, unanswered, wrong
 from .judges import LearnerError, code, run
 
@@ -36,14 +37,17 @@ def _numeric(f: Callable[[], float], *arrays: np.ndarray) -> list[np.ndarray]:
 def _array(value: Any, shape: tuple[int, ...], what: str, owner: str) -> np.ndarray | Verdict:
     """The learner's ``value`` as a float array of ``shape``, or the verdict that explains why it is not."""
     if np.isscalar(value) or not hasattr(value, "shape"):
-        return wrong(f"{what} should be a NumPy array with the shape of {owner}, {shape}, not a "
-                     f"{type(value).__name__}: one gradient entry per entry of {owner}.")
+        return wrong(_("{what} should be a NumPy array with the shape of {owner}, {shape}, not a {name}: one "
+                       "gradient entry per entry of {owner}.",
+                       what=what, owner=owner, shape=shape, name=type(value).__name__))
     if tuple(value.shape) != shape:
         if len(shape) == 2 and tuple(value.shape) == shape[::-1]:
-            return wrong(f"{what} has shape {tuple(value.shape)}, {owner}'s shape transposed: a gradient has the "
-                         f"shape of what it is the gradient of, so multiply the factors in the other order.")
-        return wrong(f"{what} has shape {tuple(value.shape)} but {owner} has shape {shape}: a gradient has the "
-                     f"shape of what it is the gradient of.")
+            return wrong(_("{what} has shape {tuple_value}, {owner}'s shape transposed: a gradient has the shape "
+                           "of what it is the gradient of, so multiply the factors in the other order.",
+                           what=what, tuple_value=tuple(value.shape), owner=owner))
+        return wrong(_("{what} has shape {tuple_value} but {owner} has shape {shape}: a gradient has the shape of "
+                       "what it is the gradient of.",
+                       what=what, tuple_value=tuple(value.shape), owner=owner, shape=shape))
     return np.asarray(value, dtype=np.float64)
 
 
@@ -59,21 +63,26 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
 def _instance(cls: Any, name: str, *args: Any) -> Any:
     """``cls(*args)``; a LearnerError when ``cls`` is not a class or its constructor fails."""
     if not isinstance(cls, type):
-        raise LearnerError(wrong(f"pass the class itself ({name}), not a {type(cls).__name__}."))
+        raise LearnerError(wrong(_("pass the class itself ({name}), not a {name2}.",
+                                   name=name, name2=type(cls).__name__)))
     try:
         return cls(*args)
     except Exception as exc:
-        raise LearnerError(wrong(f"{name}{args} raised {type(exc).__name__}: {exc}")) from None
+        raise LearnerError(wrong("{name}{args} raised {error}: {exc}",
+                                 name=name, args=args, error=type(exc).__name__, exc=exc)) from None
 
 
 def _forward(layer: Any, x: np.ndarray, want: np.ndarray, name: str, hint: str) -> None:
     """Run the learner's forward pass; a LearnerError unless it computes ``want``."""
     out = run(layer.forward, x.copy(), name=f"{name}.forward")
     if not hasattr(out, "shape") or tuple(out.shape) != want.shape:
-        raise LearnerError(wrong(f"{name}.forward returned shape {getattr(out, 'shape', type(out).__name__)} for "
-                                 f"an input of shape {x.shape}; it should be {want.shape}. {hint}"))
+        raise LearnerError(wrong(_("{name}.forward returned shape {getattr_out} for an input of shape {shape}; it "
+                                   "should be {shape2}. {hint}",
+                                   name=name, getattr_out=getattr(out, 'shape', type(out).__name__), shape=x.shape,
+                                   shape2=want.shape, hint=hint)))
     if not np.allclose(out, want, rtol=1e-10, atol=1e-12):
-        raise LearnerError(wrong(f"{name}.forward computes other values than its formula: {hint}"))
+        raise LearnerError(wrong(_("{name}.forward computes other values than its formula: {hint}",
+                                   name=name, hint=hint)))
 
 
 # --- 04.1: Dense ------------------------------------------------------------------------------------------
@@ -92,17 +101,17 @@ def _dense_run(cls: Any, x: np.ndarray, W: np.ndarray, b: np.ndarray, g: np.ndar
     layer.params["W"], layer.params["b"] = W.copy(), b.copy()
     layer.grads["W"], layer.grads["b"] = np.zeros_like(W), np.zeros_like(b)
     if x.shape[0] > 1:   # the forward pass, judged once per shape on a batch
-        _forward(layer, x, x @ W + b, "Dense", "out[n, h] = Σ_d x[n, d] · W[d, h] + b[h], with the bias added to "
-                                               "every example's output.")
+        _forward(layer, x, x @ W + b, "Dense", _("out[n, h] = Σ_d x[n, d] · W[d, h] + b[h], with the bias added "
+                                                  "to every example's output."))
     try:
         out = layer.backward(x.copy(), g.copy())
     except ValueError as exc:
         if "mismatch" in str(exc) or "not aligned" in str(exc) or "shapes" in str(exc):
             raise LearnerError(wrong(
-                f"a matrix product in Dense.backward has factors whose shapes do not line up ({exc}). Write down "
-                f"the shape of each factor (x: (N, D), W: (D, H), grad_out: (N, H)) and of the result you want: "
-                f"one factor needs a transpose.")) from None
-        raise LearnerError(wrong(f"Dense.backward raised ValueError: {exc}")) from None
+                _("a matrix product in Dense.backward has factors whose shapes do not line up ({exc}). Write down "
+                  "the shape of each factor (x: (N, D), W: (D, H), grad_out: (N, H)) and of the result you want: "
+                  "one factor needs a transpose.", exc=exc))) from None
+        raise LearnerError(wrong(_("Dense.backward raised ValueError: {exc}", exc=exc))) from None
     if out is None:
         if any(np.any(v != 0) for v in layer.grads.values()):
             raise LearnerError(wrong("backward stores the parameter gradients but returns None: it must also "
@@ -124,14 +133,15 @@ def _dense_one(cls: Any, n: int, d: int, h: int, seed: int) -> Verdict | list[fl
     except LearnerError:
         raise
     except Exception as exc:   # the learner's backward, any other failure
-        raise LearnerError(wrong(f"Dense.backward raised {type(exc).__name__}: {exc}")) from None
+        raise LearnerError(wrong(_("Dense.backward raised {name}: {exc}", name=type(exc).__name__, exc=exc))) from None
     db_shape = getattr(out[2], "shape", None)
     if n > 1 and db_shape is not None and tuple(db_shape) == (n, h):
-        return wrong(f"db has one row per example, shape {(n, h)}, but b has shape {(h,)}: one bias is shared by "
-                     f"every example of the batch, so its gradient collects what all the examples send back.")
+        return wrong(_("db has one row per example, shape {n_h}, but b has shape {h}: one bias is shared by every "
+                       "example of the batch, so its gradient collects what all the examples send back.",
+                       n_h=(n, h), h=(h,)))
     if n > 1 and db_shape is not None and tuple(db_shape) == (n,):
-        return wrong(f"db has one entry per example, shape ({n},): you summed over the wrong axis. A bias "
-                     f"gets one gradient per output unit, collecting the contributions of all the examples.")
+        return wrong(_("db has one entry per example, shape ({n},): you summed over the wrong axis. A bias gets "
+                       "one gradient per output unit, collecting the contributions of all the examples.", n=n))
     got = [_array(v, s, w, o) for v, s, w, o in zip(out, [(n, d), (d, h), (h,)], ["dx", "dW", "db"], ["x", "W", "b"])]
     for v in got:
         if isinstance(v, Verdict):
@@ -143,15 +153,18 @@ def _dense_one(cls: Any, n: int, d: int, h: int, seed: int) -> Verdict | list[fl
         if err < TOL:
             continue
         if n > 1 and _close(a * n, e):
-            return wrong(f"{name} is the right gradient divided by the number of examples. The 1/N of a mean "
-                         f"loss is already inside grad_out; a layer only adds up what each example sends back.")
+            return wrong(_("{name} is the right gradient divided by the number of examples. The 1/N of a mean loss "
+                           "is already inside grad_out; a layer only adds up what each example sends back.",
+                           name=name))
         if _close(a, -e):
-            return wrong(f"{name} has the right size but the wrong sign: follow the chain rule without a minus.")
-        hint = {"dx": "each input x[n, d] reaches every output of its example through W[d, h]",
-                "dW": "each weight W[d, h] meets x[n, d] in every example n",
-                "db": "each bias b[h] is added to output h of every example"}[name]
-        return wrong(f"{name} differs from central differences (relative error {err:.1e}): {hint}; "
-                     f"write that sum for one entry, then as a matrix product or a sum over an axis.")
+            return wrong(_("{name} has the right size but the wrong sign: follow the chain rule without a minus.",
+                           name=name))
+        hint = {"dx": _("each input x[n, d] reaches every output of its example through W[d, h]"),
+                "dW": _("each weight W[d, h] meets x[n, d] in every example n"),
+                "db": _("each bias b[h] is added to output h of every example")}[name]
+        return wrong(_("{name} differs from central differences (relative error {err:.1e}): {hint}; write that sum "
+                       "for one entry, then as a matrix product or a sum over an axis.",
+                       name=name, err=err, hint=hint))
     return errors
 
 
@@ -161,10 +174,10 @@ def dense_layer(cls: Any) -> Verdict:
         result = _dense_one(cls, n, d, h, seed)
         if isinstance(result, Verdict):
             return result
-    return right(f"forward is x @ W + b; backward: dx = grad_out @ W.T (N, D), dW = x.T @ grad_out (D, H), db = "
-                 f"grad_out summed over the examples (H,). On {len(SHAPES)} shapes every relative error against "
-                 f"central differences is below {TOL:g}: each gradient has the shape of its variable, which pins "
-                 f"down which factor is transposed and on which side it goes.")
+    return right(_("forward is x @ W + b; backward: dx = grad_out @ W.T (N, D), dW = x.T @ grad_out (D, H), db = "
+                   "grad_out summed over the examples (H,). On {n_shapes} shapes every relative error against "
+                   "central differences is below {tol:g}: each gradient has the shape of its variable, which pins "
+                   "down which factor is transposed and on which side it goes.", n_shapes=len(SHAPES), tol=TOL))
 
 
 DENSE_INIT = ("    def __init__(self, n_in, n_out, init='randn', rng=None, dtype=np.float64):\n"
@@ -217,29 +230,31 @@ def _activation(cls: Any, name: str, forward: Callable[[np.ndarray], np.ndarray]
             for candidate, hint in mistakes(x, g):
                 if _close(got, candidate):
                     return wrong(hint)
-            return wrong(f"dx differs from central differences (relative error {err:.1e}): the layer acts on "
-                         f"each entry alone, so dx is grad_out times the activation's slope at that entry's input.")
+            return wrong(_("dx differs from central differences (relative error {err:.1e}): the layer acts on each "
+                           "entry alone, so dx is grad_out times the activation's slope at that entry's input.",
+                           err=err))
         worst = max(worst, err)
     return worst
 
 
 def _relu_mistakes(x: np.ndarray, g: np.ndarray) -> list[tuple[np.ndarray, str]]:
-    return [(g * (g > 0), "you masked by the sign of grad_out, the gradient arriving at the layer's output. Whether "
-                          "the ReLU passes a gradient depends on its own input: flat where that was negative."),
-            (g * (x < 0), "your mask is the wrong way round: the ReLU passes gradients where it was passing its "
-                          "input."),
-            ((x > 0).astype(float), "that is the ReLU's slope alone. The chain rule multiplies the local slope by "
-                                    "grad_out, the gradient of the loss for the layer's output."),
-            (g * np.maximum(x, 0), "you multiplied by the ReLU's output. Its slope is 1 or 0, whatever the size "
-                                   "of the input."),
-            (g, "you passed every gradient through: where the input was negative the ReLU's output is flat, so "
-                "nothing flows back there.")]
+    return [(g * (g > 0), _("you masked by the sign of grad_out, the gradient arriving at the layer's output. "
+                             "Whether the ReLU passes a gradient depends on its own input: flat where that was "
+                             "negative.")),
+            (g * (x < 0), _("your mask is the wrong way round: the ReLU passes gradients where it was passing its "
+                             "input.")),
+            ((x > 0).astype(float), _("that is the ReLU's slope alone. The chain rule multiplies the local slope "
+                                       "by grad_out, the gradient of the loss for the layer's output.")),
+            (g * np.maximum(x, 0), _("you multiplied by the ReLU's output. Its slope is 1 or 0, whatever the size "
+                                      "of the input.")),
+            (g, _("you passed every gradient through: where the input was negative the ReLU's output is flat, so "
+                   "nothing flows back there."))]
 
 
 def relu_layer(cls: Any) -> Verdict:
     """A ``ReLU`` class: ``forward(x) = max(x, 0)``; ``backward(x, grad_out)`` returns dx."""
     result = _activation(cls, "ReLU", lambda x: np.maximum(x, 0),
-                         "keep each positive entry, set the others to 0.", _relu_mistakes)
+                         _("keep each positive entry, set the others to 0."), _relu_mistakes)
     if isinstance(result, Verdict):
         return result
     return right("dx = grad_out where x > 0, zero elsewhere: the mask comes from the layer's input x (or equally "
@@ -261,19 +276,20 @@ RELU_WRONG_ANSWERS = (
 
 def _sigmoid_mistakes(x: np.ndarray, g: np.ndarray) -> list[tuple[np.ndarray, str]]:
     s = _sigmoid(x)
-    return [(g * x * (1 - x), "you put the input x into s(1 − s). The formula needs the sigmoid's output s = s(x): "
-                              "compute it first."),
-            (g * _sigmoid(s) * (1 - _sigmoid(s)), "you applied the sigmoid twice: s(1 − s) takes the sigmoid's "
-                                                  "output s, not the sigmoid of that output."),
-            (s * (1 - s), "that is the sigmoid's slope alone. The chain rule multiplies it by grad_out."),
-            (g * s, "s is the sigmoid's value, not its slope: its derivative has a second factor."),
-            (g * (1 - s), "one factor is missing: the sigmoid's slope is a product of two terms, both built from s."),
-            (-g * s * (1 - s), "right size, wrong sign: the sigmoid rises everywhere, so its slope is positive.")]
+    return [(g * x * (1 - x), _("you put the input x into s(1 − s). The formula needs the sigmoid's output s = "
+                                 "s(x): compute it first.")),
+            (g * _sigmoid(s) * (1 - _sigmoid(s)), _("you applied the sigmoid twice: s(1 − s) takes the sigmoid's "
+                                                     "output s, not the sigmoid of that output.")),
+            (s * (1 - s), _("that is the sigmoid's slope alone. The chain rule multiplies it by grad_out.")),
+            (g * s, _("s is the sigmoid's value, not its slope: its derivative has a second factor.")),
+            (g * (1 - s), _("one factor is missing: the sigmoid's slope is a product of two terms, both built "
+                             "from s.")),
+            (-g * s * (1 - s), _("right size, wrong sign: the sigmoid rises everywhere, so its slope is positive."))]
 
 
 def sigmoid_layer(cls: Any) -> Verdict:
     """A ``Sigmoid`` class: ``forward(x) = 1 / (1 + exp(-x))``; ``backward(x, grad_out)`` returns dx."""
-    result = _activation(cls, "Sigmoid", _sigmoid, "s(x) = 1 / (1 + exp(−x)), entry by entry.", _sigmoid_mistakes)
+    result = _activation(cls, "Sigmoid", _sigmoid, _("s(x) = 1 / (1 + exp(−x)), entry by entry."), _sigmoid_mistakes)
     if isinstance(result, Verdict):
         return result
     return right("dx = grad_out · s(1 − s) with s = s(x), the sigmoid's output for this input. The slope is "
@@ -300,17 +316,17 @@ SIGMOID_WRONG_ANSWERS = (
 def _mse_grad_verdict(got: np.ndarray, p: np.ndarray, y: np.ndarray, err: float) -> Verdict:
     d = p - y
     for candidate, hint in [
-            (2 * d, "you forgot the 1/N of the mean: each prediction's share of the loss is divided by the "
-                    "number of entries averaged."),
-            (2 * d / len(p), "you divided by the number of rows. np.mean averages over every entry of p, "
-                             "rows times columns, so that is what divides."),
-            (d / d.size, "the 2 from differentiating the square is missing."),
-            (-2 * d / d.size, "right size, wrong sign: the loss grows as p moves away from y, so its gradient "
-                              "points from y towards p.")]:
+            (2 * d, _("you forgot the 1/N of the mean: each prediction's share of the loss is divided by the "
+                       "number of entries averaged.")),
+            (2 * d / len(p), _("you divided by the number of rows. np.mean averages over every entry of p, rows "
+                                "times columns, so that is what divides.")),
+            (d / d.size, _("the 2 from differentiating the square is missing.")),
+            (-2 * d / d.size, _("right size, wrong sign: the loss grows as p moves away from y, so its gradient "
+                                 "points from y towards p."))]:
         if _close(got, candidate):
             return wrong(hint)
-    return wrong(f"your gradient differs from central differences (relative error {err:.1e}): differentiate "
-                 f"one term (p − y)² of the mean, then remember how many terms the mean divides by.")
+    return wrong(_("your gradient differs from central differences (relative error {err:.1e}): differentiate one "
+                   "term (p − y)² of the mean, then remember how many terms the mean divides by.", err=err))
 
 
 def mse_judge(fn: Any) -> Verdict:
@@ -378,7 +394,8 @@ def _loop_verdict(losses: np.ndarray, moved: bool, want: list[float]) -> Verdict
     if len(losses) == 0:
         return wrong("the weights move, but losses is empty: append each step's loss (a number) to it.")
     if len(losses) != len(want):
-        return wrong(f"losses holds {len(losses)} values for {len(want)} steps: append one loss per step.")
+        return wrong(_("losses holds {n_losses} values for {n_want} steps: append one loss per step.",
+                       n_losses=len(losses), n_want=len(want)))
     if np.allclose(losses, want, rtol=1e-6):
         return None
     if len(losses) > 1 and losses[-1] > losses[0]:
@@ -387,8 +404,8 @@ def _loop_verdict(losses: np.ndarray, moved: bool, want: list[float]) -> Verdict
         return wrong("the first step changed nothing, so the update used gradients that were not computed yet: "
                      "backward comes before the update.")
     first = int(np.argmax(~np.isclose(losses, want, rtol=1e-6)))
-    return wrong(f"your losses follow the reference loop's until step {first}, then part: one loss per step, "
-                 f"computed before that step's update, with the learning rate lr on every parameter.")
+    return wrong(_("your losses follow the reference loop's until step {first}, then part: one loss per step, "
+                   "computed before that step's update, with the learning rate lr on every parameter.", first=first))
 
 
 def training_loop(answer: Any, X: Any, Y: Any, lr: float, steps: int) -> Verdict:
@@ -420,7 +437,7 @@ def reference_loop(X: Any, Y: Any, lr: float, steps: int) -> tuple[Any, list[flo
     """The course's trained network and its losses, for the cells below the loop."""
     losses, weights = _reference_run(X, Y, lr, steps)
     model = _start()
-    for (_, value, _), w in zip(model.parameters(), weights):
+    for (_skip, value, _skip), w in zip(model.parameters(), weights):
         value[...] = w
     return model, list(losses)
 
@@ -463,9 +480,9 @@ DEBUG_WRONG_ANSWERS = (
     BROKEN_LOOP.replace(TRACK, "").replace("        loss, grad", TRACK + "        loss, grad"),   # still in between
     BROKEN_LOOP.replace("X[::2]) == Y[::2, 0]", "X) == Y[:, 0]"),                         # tracks other points
 )
-CACHE_HINT = ("the error comes from backward, but the cause is earlier in the step. Between a forward pass and its "
-              "backward, the network holds each layer's input, its cache; look for anything else that runs a "
-              "forward pass in between, and where in the step it could run instead.")
+CACHE_HINT = (N_("the error comes from backward, but the cause is earlier in the step. Between a forward pass and "
+                 "its backward, the network holds each layer's input, its cache; look for anything else that runs "
+                 "a forward pass in between, and where in the step it could run instead."))
 
 
 def _debug_reference(X: np.ndarray, Y: np.ndarray) -> tuple[list[float], list[np.ndarray], list, list]:
@@ -473,7 +490,7 @@ def _debug_reference(X: np.ndarray, Y: np.ndarray) -> tuple[list[float], list[np
     from .. import scratch
     model = scratch.MLP([2, 8, 1], ["sigmoid", "sigmoid"], seed=0)
     losses, before, after = [], [], []
-    for _ in range(DEBUG_STEPS):
+    for _skip in range(DEBUG_STEPS):
         before.append((model.predict(X[::2]) == Y[::2, 0]).mean())
         loss, grad = scratch.mse_loss(model.forward(X), Y)
         model.backward(grad)

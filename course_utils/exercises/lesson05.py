@@ -11,6 +11,7 @@ import copy
 import math
 from typing import Any
 
+from ..i18n import N_, _
 from .core import Exercise, Verdict, register, right, unanswered, wrong
 from .judges import as_number, code, missing_module_init, number_giveaways, run
 
@@ -57,7 +58,7 @@ def _net(cls: Any) -> Verdict:
     except NotImplementedError:
         return unanswered("Net still raises NotImplementedError: write its __init__.")
     except Exception as exc:
-        return wrong(f"Net() raised {type(exc).__name__}: {exc}")
+        return wrong("Net() raised {error}: {exc}", error=type(exc).__name__, exc=exc)
     x = torch.rand(5, 1, 28, 28, generator=torch.Generator().manual_seed(1))
     if "_modules" not in vars(net):
         return missing_module_init(net, x, "Net")
@@ -69,11 +70,11 @@ def _net(cls: Any) -> Verdict:
     except NotImplementedError:
         out = None
     except RuntimeError as exc:
-        return wrong(f"a batch of 5 images of shape (5, 1, 28, 28) fails in forward ({str(exc).splitlines()[0]}): "
-                     f"a Linear layer works on rows of numbers, so each image must become one row of 28·28 "
-                     f"pixels before the first layer, keeping one row per image.")
+        return wrong(_("a batch of 5 images of shape (5, 1, 28, 28) fails in forward ({exc}): a Linear layer works "
+                       "on rows of numbers, so each image must become one row of 28·28 pixels before the first "
+                       "layer, keeping one row per image.", exc=str(exc).splitlines()[0]))
     except Exception as exc:
-        return wrong(f"calling Net on a batch of images raised {type(exc).__name__}: {exc}")
+        return wrong(_("calling Net on a batch of images raised {name}: {exc}", name=type(exc).__name__, exc=exc))
     finally:
         for h in hooks:
             h.remove()
@@ -92,21 +93,24 @@ def _net_output(net: Any, out: Any, calls: list) -> Verdict:
         return unanswered("forward still returns None: write it and return the last layer's output.")
     got = [(m.in_features, m.out_features) for m, _, _ in calls]
     if got != SIZES:
-        return wrong(f"forward runs Linear layers mapping {', '.join(f'{a}→{b}' for a, b in got) or 'nothing'}: the "
-                     f"original is 784-256-256-10, three Linear layers (the input's 784 pixels, two hidden layers "
-                     f"of 256 units, 10 outputs), each used once, in that order.")
+        return wrong(_("forward runs Linear layers mapping {got_a}: the original is 784-256-256-10, three Linear "
+                       "layers (the input's 784 pixels, two hidden layers of 256 units, 10 outputs), each used "
+                       "once, in that order.", got_a=', '.join(f'{a}→{b}' for a, b in got) or 'nothing'))
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5, 10):
         shown = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        return wrong(f"for a batch of 5 images Net returns {shown}: return one row of 10 scores per image.")
+        return wrong(_("for a batch of 5 images Net returns {shown}: return one row of 10 scores per image.",
+                       shown=shown))
     for i in range(len(calls) - 1):
         h, nxt = calls[i][2], calls[i + 1][1]
         if nxt.shape == h.shape and torch.allclose(nxt, torch.relu(h)):
             continue
         if nxt.shape == h.shape and torch.allclose(nxt, h):
-            return wrong(f"nothing happens between the {ORDINAL[i]} and the {ORDINAL[i + 1]} Linear layer: a "
-                         f"missing activation (two Linear layers in a row collapse into one linear map).")
-        return wrong(f"what reaches the {ORDINAL[i + 1]} Linear layer is not the ReLU of the {ORDINAL[i]} one's "
-                     f"output: apply ReLU, and nothing else, after each hidden layer.")
+            return wrong(_("nothing happens between the {ordinal} and the {ordinal2} Linear layer: a missing "
+                           "activation (two Linear layers in a row collapse into one linear map).",
+                           ordinal=ORDINAL[i], ordinal2=ORDINAL[i + 1]))
+        return wrong(_("what reaches the {ordinal} Linear layer is not the ReLU of the {ordinal2} one's output: "
+                       "apply ReLU, and nothing else, after each hidden layer.",
+                       ordinal=ORDINAL[i + 1], ordinal2=ORDINAL[i]))
     last = calls[-1][2]
     if not torch.allclose(out, last):
         if torch.allclose(out, torch.relu(last)):
@@ -164,7 +168,7 @@ def reference_loop(zero_grad: bool = True) -> Any:
     def train_and_validate(model, train_loader, val_loader, optimizer, epochs):
         criterion = nn.CrossEntropyLoss()
         history = []
-        for _ in range(epochs):
+        for _skip in range(epochs):
             running_loss = 0.0
             model.train()
             for images, labels in train_loader:
@@ -234,9 +238,10 @@ def _loop(fn: Any) -> Verdict:
                           "validation part).")
     n_train = LOOP_EPOCHS * math.ceil(len(train) / LOOP_TRAIN_BATCH)
     if len(training) != n_train:
-        return wrong(f"over {LOOP_EPOCHS} epochs of {n_train // LOOP_EPOCHS} training batches the model ran on "
-                     f"{len(training)} training batches: in each epoch, one step for every batch of the "
-                     f"training loader.")
+        return wrong(_("over {loop_epochs} epochs of {n_train_loop_epochs} training batches the model ran on "
+                       "{n_training} training batches: in each epoch, one step for every batch of the training "
+                       "loader.",
+                       loop_epochs=LOOP_EPOCHS, n_train_loop_epochs=n_train // LOOP_EPOCHS, n_training=len(training)))
     if not all(m for m, _ in training[: n_train // LOOP_EPOCHS]):
         return wrong("the training batches ran with the model in evaluation mode, so layers such as dropout "
                      "were switched off while it learned: put it in training mode before the training batches.")
@@ -257,8 +262,9 @@ def _loop(fn: Any) -> Verdict:
                      "backward() that never comes: run it without gradients.")
     n_val = LOOP_EPOCHS * math.ceil(len(val) / LOOP_VAL_BATCH)
     if len(validation) != n_val:
-        return wrong(f"the validation pass ran on {len(validation)} batches over {LOOP_EPOCHS} epochs: run it once "
-                     f"over the whole validation loader at the end of every epoch.")
+        return wrong(_("the validation pass ran on {n_validation} batches over {loop_epochs} epochs: run it once "
+                       "over the whole validation loader at the end of every epoch.",
+                       n_validation=len(validation), loop_epochs=LOOP_EPOCHS))
     return _loop_numbers(mine, history, ref, ref_history, train, val)
 
 
@@ -280,16 +286,16 @@ def _loop_numbers(mine: Any, history: Any, ref: Any, ref_history: Any, train: An
         got = [as_number(h[key]) for h in history]
         want = [h[key] for h in ref_history]
         if any(g is None for g in got):
-            return wrong(f"the {what} loss should be a number each epoch: add up loss.item(), a float, not the "
-                         f"loss tensor itself.")
+            return wrong(_("the {what} loss should be a number each epoch: add up loss.item(), a float, not the "
+                           "loss tensor itself.", what=what))
         if all(math.isclose(g, w, rel_tol=1e-4) for g, w in zip(got, want)):
             continue
         if all(math.isclose(g * batch, w, rel_tol=0.25) for g, w in zip(got, want)):
-            return wrong(f"your {what} loss is about a batch size too small: the loss of a batch is the mean over "
-                         f"its images, and the cell divides the sum by the number of images, so add each batch's "
-                         f"total, not its mean.")
-        return wrong(f"your {what} loss is not the mean over the epoch's {what} images: add up each batch's "
-                     f"total loss.")
+            return wrong(_("your {what} loss is about a batch size too small: the loss of a batch is the mean over "
+                           "its images, and the cell divides the sum by the number of images, so add each batch's "
+                           "total, not its mean.", what=what))
+        return wrong(_("your {what} loss is not the mean over the epoch's {what} images: add up each batch's total "
+                       "loss.", what=what))
     got = [as_number(h["val_acc"]) for h in history]
     if any(g is None or not math.isclose(g, h["val_acc"], rel_tol=1e-6) for g, h in zip(got, ref_history)):
         return wrong("the validation accuracy is off: count the images whose highest score is their label.")
@@ -372,24 +378,24 @@ def _per_class(fn: Any) -> Verdict:
     import torch
     model, loader = _per_class_problem()
     if not callable(fn):
-        return wrong(f"per_class_accuracy should be a function (def ...), not a {type(fn).__name__}.")
+        return wrong(_("per_class_accuracy should be a function (def ...), not a {name}.", name=type(fn).__name__))
     try:
         got = fn(model, loader, 3)
     except IndexError as exc:
-        return wrong(f"per_class_accuracy raised IndexError ({exc}): a batch can hold fewer images than your loop "
-                     f"assumes (the last one usually does), so go through the labels that each batch has.")
+        return wrong(_("per_class_accuracy raised IndexError ({exc}): a batch can hold fewer images than your loop "
+                       "assumes (the last one usually does), so go through the labels that each batch has.", exc=exc))
     except NotImplementedError:
         return unanswered("per_class_accuracy still raises NotImplementedError: fill in its body.")
     except Exception as exc:
-        return wrong(f"per_class_accuracy raised {type(exc).__name__}: {exc}")
+        return wrong(_("per_class_accuracy raised {name}: {exc}", name=type(exc).__name__, exc=exc))
     if got is None:
         return unanswered("per_class_accuracy still returns None: fill in its body and return the result.")
     try:
         got = np.asarray(got.detach() if isinstance(got, torch.Tensor) else got, dtype=float)
     except (TypeError, ValueError):
-        return wrong(f"return one number per class, not a {type(got).__name__}.")
+        return wrong(_("return one number per class, not a {name}.", name=type(got).__name__))
     if got.shape != (3,):
-        return wrong(f"with 3 classes, return one accuracy per class: shape (3,), not {got.shape}.")
+        return wrong(_("with 3 classes, return one accuracy per class: shape (3,), not {shape}.", shape=got.shape))
     if np.isnan(got).all():
         return unanswered("per_class_accuracy counts nothing yet (every class total is 0): predict each batch "
                           "and count its images in class_total and class_correct.")
@@ -448,15 +454,16 @@ def _baseline(train_set: Any, val_set: Any) -> float:
 def _judge_baseline(answer: Any, train_set: Any, val_set: Any, guess: Any) -> Verdict:
     value, expected = as_number(answer), _baseline(train_set, val_set)
     if value is None:
-        return wrong(f"give one number, a fraction such as 0.5, not a {type(answer).__name__}.")
+        return wrong(_("give one number, a fraction such as 0.5, not a {name}.", name=type(answer).__name__))
     if math.isclose(value, expected, rel_tol=1e-3):
         most = _majority(train_set)
-        said = (f"you guessed {float(guess):.3g}. " if isinstance(guess, (int, float)) and not isinstance(guess, bool)
-                else "next time, write your guess down first. ")
-        return right(f"{said}Digit {most} is the most common in the training part, and always answering it "
-                     f"is right on {expected:.1%} of the validation images: close to the 10 % of "
-                     f"answering at random, because the ten digits are about equally common. That is the "
-                     f"floor any classifier must beat; a 95 % network beats it by far.")
+        guessed = isinstance(guess, (int, float)) and not isinstance(guess, bool)
+        said = (_("you guessed {guess:.3g}. ", guess=float(guess)) if guessed
+                else _("next time, write your guess down first. "))
+        return right(_("{said}Digit {most} is the most common in the training part, and always answering it is "
+                       "right on {expected:.1%} of the validation images: close to the 10 % of answering at "
+                       "random, because the ten digits are about equally common. That is the floor any classifier "
+                       "must beat; a 95 % network beats it by far.", said=said, most=most, expected=expected))
     share = float((train_set.y == _majority(train_set)).float().mean())
     if math.isclose(value, share, rel_tol=1e-3):
         return wrong("that is how common the digit is in the training part: the accuracy is measured on the "
@@ -500,36 +507,41 @@ def _judge_hardest(answer: Any, per_class: Any, cm: Any) -> Verdict:
     value = as_number(answer)
     digit = int(value) if value is not None and value == int(value) else -1
     if not 0 <= digit < len(per_class):
-        return wrong(f"answer with one digit from 0 to {len(per_class) - 1}, as a number or a string.")
+        return wrong(_("answer with one digit from 0 to {per_class}, as a number or a string.",
+                       per_class=len(per_class) - 1))
     right_counts = np.diagonal(np.asarray(cm)).astype(int)
-    share, count = f"{float(per_class[digit]):.1%}", f"{int(right_counts[digit])} of {int(np.asarray(cm)[digit].sum())}"
+    share = f"{float(per_class[digit]):.1%}"
+    count = _("{right} of {total}", right=int(right_counts[digit]), total=int(np.asarray(cm)[digit].sum()))
     readings = _readings(per_class, cm)
     if digit in readings["share"] or digit in readings["count"]:
         by_share = sorted(range(len(per_class)), key=lambda d: float(per_class[d]))
         by_count = sorted(range(len(per_class)), key=lambda d: int(right_counts[d]))
-        return right(f"digit {digit}: {share} of its validation images right ({count}). Both readings of "
-                     f"'least often' are fair: by share of its own images the order from the hardest is "
-                     f"{by_share[0]}, {by_share[1]}, {by_share[2]}; by number of images right it is {by_count[0]}, "
-                     f"{by_count[1]}, {by_count[2]} (digits with fewer images have fewer to get right). In the "
-                     f"confusion matrix, the share is a row's diagonal count over the row's total.")
+        return right(_("digit {digit}: {share} of its validation images right ({count}). Both readings of 'least "
+                       "often' are fair: by share of its own images the order from the hardest is {by_share}, "
+                       "{by_share2}, {by_share3}; by number of images right it is {by_count}, {by_count2}, "
+                       "{by_count3} (digits with fewer images have fewer to get right). In the confusion matrix, "
+                       "the share is a row's diagonal count over the row's total.",
+                       digit=digit, share=share, count=count, by_share=by_share[0], by_share2=by_share[1],
+                       by_share3=by_share[2], by_count=by_count[0], by_count2=by_count[1], by_count3=by_count[2]))
     if float(per_class[digit]) - min(float(v) for v in per_class) < 1 / max(int(np.asarray(cm)[digit].sum()), 1):
-        return wrong(f"close: digit {digit} ({share} of its images, {count}) is within one image of the hardest by "
-                     f"share, but a digit does slightly worse: compare the shares to three decimals, or count the "
-                     f"images recognised.")
-    return wrong(f"digit {digit} is recognised on {share} of its validation images ({count}): at least one "
-                 f"digit does worse, both as a share of its own images and in images right. In each row of the "
-                 f"confusion matrix, compare the diagonal count with the row's total.")
+        return wrong(_("close: digit {digit} ({share} of its images, {count}) is within one image of the hardest "
+                       "by share, but a digit does slightly worse: compare the shares to three decimals, or count "
+                       "the images recognised.", digit=digit, share=share, count=count))
+    return wrong(_("digit {digit} is recognised on {share} of its validation images ({count}): at least one digit "
+                   "does worse, both as a share of its own images and in images right. In each row of the "
+                   "confusion matrix, compare the diagonal count with the row's total.",
+                   digit=digit, share=share, count=count))
 
 
 register(
     Exercise("05.1", "write", "the original 784-256-256-10 network with its flatten", code(_net),
-             blank="write Net, then run this cell again.", wrong_answers=NET_WRONG_ANSWERS,
+             blank=N_("write Net, then run this cell again."), wrong_answers=NET_WRONG_ANSWERS,
              reference=reference_net),
     Exercise("05.2", "write", "the epoch loop over a DataLoader with a validation pass", code(_loop),
-             blank="write train_and_validate, then run this cell again.", wrong_answers=LOOP_WRONG_ANSWERS,
+             blank=N_("write train_and_validate, then run this cell again."), wrong_answers=LOOP_WRONG_ANSWERS,
              reference=reference_loop),
     Exercise("05.3", "write", "per-class accuracy, class_correct / class_total", code(_per_class),
-             blank="write per_class_accuracy, then run this cell again.", wrong_answers=PER_CLASS_WRONG_ANSWERS,
+             blank=N_("write per_class_accuracy, then run this cell again."), wrong_answers=PER_CLASS_WRONG_ANSWERS,
              reference=reference_per_class),
     Exercise("05.4", "predict", "the accuracy of always answering the most common digit", _judge_baseline,
              giveaways=lambda train_set, val_set, guess: number_giveaways(_baseline(train_set, val_set)),

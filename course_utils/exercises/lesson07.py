@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from ..i18n import N_, _
 from .core import Exercise, Verdict, register, right, unanswered, wrong
 from .judges import LearnerError, as_number, choice, code, run
 
@@ -40,7 +41,7 @@ def early_stop(val_losses: Sequence[float], patience: int) -> tuple[int, int]:
 def _series(history: Any, name: str) -> list[float]:
     epochs, values = history.series(name)
     if list(epochs) != list(range(1, len(epochs) + 1)):
-        raise ValueError("exercise 07.4 needs a history evaluated every epoch.")
+        raise ValueError(_("exercise 07.4 needs a history evaluated every epoch."))
     return [float(v) for v in values]
 
 
@@ -61,14 +62,15 @@ def _judge_stop(answer: Any, history: Any) -> Verdict:
     exp_stop, exp_best = _acc_stop(history)
     highest = max(range(len(accs)), key=accs.__getitem__) + 1           # first epoch of the run's highest
     if (stop, restored) == (exp_stop, exp_best):
-        later = (f" The highest validation accuracy of the whole run came later, at epoch {highest}: a patience "
-                 f"of 3 gave up before it." if highest != exp_best else "")
+        later = (_(" The highest validation accuracy of the whole run came later, at epoch {highest}: a patience "
+                   "of 3 gave up before it.", highest=highest) if highest != exp_best else "")
         by_loss = early_stop(_series(history, "val_loss"), 3)
-        return right(f"the validation accuracy was highest so far at epoch {exp_best}; epochs {exp_best + 1} to "
-                     f"{exp_stop} did not beat it (an equal value is no improvement), so after the third the "
-                     f"callback stops and puts back the copy of the weights it took at epoch {exp_best}.{later} "
-                     f"Watching the validation loss instead, with the same patience, it would have stopped at "
-                     f"{by_loss}: the two measures do not agree on the best epoch.")
+        return right(_("the validation accuracy was highest so far at epoch {exp_best}; epochs {exp_best2} to "
+                       "{exp_stop} did not beat it (an equal value is no improvement), so after the third the "
+                       "callback stops and puts back the copy of the weights it took at epoch {exp_best}.{later} "
+                       "Watching the validation loss instead, with the same patience, it would have stopped at "
+                       "{by_loss}: the two measures do not agree on the best epoch.",
+                       exp_best=exp_best, exp_best2=exp_best + 1, exp_stop=exp_stop, later=later, by_loss=by_loss))
     if stop == restored:
         return wrong("training cannot stop at the best epoch itself: at that moment nobody knows it is the "
                      "best. It needs `patience` epochs without improvement to find out.")
@@ -145,7 +147,7 @@ def _matches_adamw(fn: Any) -> bool:
         opt = make(m)
         if hook:
             opt.register_step_pre_hook(lambda *_: fn(m, 0.01, 2.0))
-        for _ in range(5):
+        for _skip in range(5):
             opt.zero_grad()
             nn.functional.cross_entropy(m(X_), y_).backward()
             opt.step()
@@ -162,7 +164,7 @@ def _judge_decay(fn: Any) -> Verdict:
     import torch
 
     if not callable(fn):
-        return wrong(f"decay_weights should be a function (def ...), not a {type(fn).__name__}.")
+        return wrong(_("decay_weights should be a function (def ...), not a {name}.", name=type(fn).__name__))
     model, X, y = _decay_case()
     weights, biases = _groups(model)
     w0, b0 = [p.detach().clone() for p in weights], [p.detach().clone() for p in biases]
@@ -175,9 +177,9 @@ def _judge_decay(fn: Any) -> Verdict:
         if "in-place" in str(exc) or "leaf" in str(exc):
             return wrong("PyTorch refuses to change a weight in place while it records operations for backward(): "
                          "make the change inside a `with torch.no_grad():` block.")
-        return wrong(f"decay_weights raised RuntimeError: {exc}")
+        return wrong(_("decay_weights raised RuntimeError: {exc}", exc=exc))
     except Exception as exc:
-        return wrong(f"decay_weights raised {type(exc).__name__}: {exc}")
+        return wrong(_("decay_weights raised {name}: {exc}", name=type(exc).__name__, exc=exc))
     w1, b1 = [p.detach() for p in weights], [p.detach() for p in biases]
 
     def all_close(a: list, b: list) -> bool:
@@ -250,7 +252,8 @@ def _dropout_runs(cls: Any, p: float) -> tuple:
         except NotImplementedError:
             raise LearnerError(unanswered("forward still raises NotImplementedError: write it.")) from None
         except Exception as exc:
-            raise LearnerError(wrong(f"calling your Dropout on a batch raised {type(exc).__name__}: {exc}")) from None
+            raise LearnerError(wrong(_("calling your Dropout on a batch raised {name}: {exc}",
+                                       name=type(exc).__name__, exc=exc))) from None
         if out is None:
             raise LearnerError(unanswered("forward still returns None: write it, and return the result."))
         if not isinstance(out, torch.Tensor) or out.shape != x.shape:
@@ -275,7 +278,8 @@ def _dropout_runs(cls: Any, p: float) -> tuple:
     except LearnerError:
         raise
     except Exception as exc:
-        raise LearnerError(wrong(f"Dropout({p}) raised {type(exc).__name__}: {exc}")) from None
+        raise LearnerError(wrong("Dropout({p}) raised {error}: {exc}",
+                                 p=p, error=type(exc).__name__, exc=exc)) from None
     return ones, out, again, xr, out_eval, out_p0, xg, out_g
 
 
@@ -300,11 +304,11 @@ def _judge_dropout(cls: Any) -> Verdict:
         return wrong("in training your Dropout returns its input unchanged: it should zero some entries.")
     zeroed = float((out == 0).float().mean())
     if abs(zeroed - (1 - p)) < 0.02:
-        return wrong(f"Dropout({p}) zeroed {zeroed:.0%} of the entries: p is the probability of dropping an entry, "
-                     f"not of keeping it.")
+        return wrong(_("Dropout({p}) zeroed {zeroed:.0%} of the entries: p is the probability of dropping an "
+                       "entry, not of keeping it.", p=p, zeroed=zeroed))
     if abs(zeroed - p) > 0.02:
-        return wrong(f"Dropout({p}) zeroed {zeroed:.0%} of the entries: each entry should be dropped, on its own, "
-                     f"with probability p.")
+        return wrong(_("Dropout({p}) zeroed {zeroed:.0%} of the entries: each entry should be dropped, on its own, "
+                       "with probability p.", p=p, zeroed=zeroed))
     whole_rows = float((out == 0).all(dim=1).float().mean()) + float((out == 0).all(dim=0).float().mean())
     if whole_rows > 0.05:
         return wrong("your Dropout drops whole rows or columns at once: each entry should be dropped on its own, "
@@ -317,8 +321,8 @@ def _judge_dropout(cls: Any) -> Verdict:
         return wrong("the entries you keep are not scaled, so in training the next layer sees outputs whose mean "
                      "is smaller than in eval(): scale the kept entries so that the mean stays what it was.")
     if abs(float(out.mean()) - 1) > 0.02:
-        return wrong(f"on an input of ones, the mean of your output in training is {float(out.mean()):.3f}: the "
-                     f"scale of the kept entries should keep the mean at 1, the input's.")
+        return wrong(_("on an input of ones, the mean of your output in training is {out:.3f}: the scale of the "
+                       "kept entries should keep the mean at 1, the input's.", out=float(out.mean())))
     if torch.equal(out, again):
         return wrong("two calls in training drop exactly the same entries: draw a new random mask at every call.")
     if not eval_same:
@@ -334,10 +338,11 @@ def _judge_dropout(cls: Any) -> Verdict:
     if xg.grad is None or not torch.allclose(xg.grad, expected, atol=1e-6):
         return wrong("the gradient that reaches the input is not the mask times the scale: compute the output "
                      "as the input times a mask, with no operation that blocks backward().")
-    return right(f"Dropout({p}) zeroed {zeroed:.1%} of the entries, kept the mean of an input of ones at "
-                 f"{float(out.mean()):.3f}, drew a new mask at every call, let the gradient through the kept "
-                 f"entries (scaled by 1/(1−p)) and changed nothing in eval() or with p = 0. Scaling in training "
-                 f"(inverted dropout) means the network needs no change at all when it is evaluated.")
+    return right(_("Dropout({p}) zeroed {zeroed:.1%} of the entries, kept the mean of an input of ones at "
+                   "{out:.3f}, drew a new mask at every call, let the gradient through the kept entries (scaled by "
+                   "1/(1−p)) and changed nothing in eval() or with p = 0. Scaling in training (inverted dropout) "
+                   "means the network needs no change at all when it is evaluated.",
+                   p=p, zeroed=zeroed, out=float(out.mean())))
 
 
 # ---- 07.3: early stopping that keeps a copy of the best weights ---------------------------------------------------
@@ -404,7 +409,7 @@ def _drive(cls: Any, losses: Sequence[float], patience: int) -> tuple[int, float
     except NotImplementedError:
         raise LearnerError(unanswered("on_epoch_end still raises NotImplementedError: write it.")) from None
     except Exception as exc:
-        raise LearnerError(wrong(f"on_epoch_end raised {type(exc).__name__}: {exc}")) from None
+        raise LearnerError(wrong(_("on_epoch_end raised {name}: {exc}", name=type(exc).__name__, exc=exc))) from None
     stopped = h.epoch[-1]
     try:
         cb.on_train_end(model, h)
@@ -432,19 +437,20 @@ def _judge_early_stopping(cls: Any) -> Verdict:
     except LearnerError as err:
         return err.verdict
     except Exception as exc:
-        return wrong(f"EarlyStopping({ES_PATIENCE}) raised {type(exc).__name__}: {exc}")
+        return wrong("EarlyStopping({es_patience}) raised {error}: {exc}",
+                     es_patience=ES_PATIENCE, error=type(exc).__name__, exc=exc)
     n = len(ES_LOSSES)
     if stopped == n and error is None and weight == float(n):
         return unanswered("your early stopping never stops and puts nothing back: write on_epoch_end and "
                           "on_train_end.")
     if stopped == n:
-        return wrong(f"with patience {ES_PATIENCE}, on a run whose validation loss stops improving, your callback "
-                     f"never stopped training: on_epoch_end must return True to stop.")
+        return wrong(_("with patience {es_patience}, on a run whose validation loss stops improving, your callback "
+                       "never stopped training: on_epoch_end must return True to stop.", es_patience=ES_PATIENCE))
     if error is not None:
-        return wrong(f"on_train_end raised {type(error).__name__}: {error}")
+        return wrong(_("on_train_end raised {name}: {error}", name=type(error).__name__, error=error))
     if stopped == 4:
-        return wrong(f"your callback stops at the first epoch without a new lowest: wait until {ES_PATIENCE} "
-                     f"(patience) epochs have passed since the best one.")
+        return wrong(_("your callback stops at the first epoch without a new lowest: wait until {es_patience} "
+                       "(patience) epochs have passed since the best one.", es_patience=ES_PATIENCE))
     if stopped == 10:
         return wrong("your callback counts a validation loss equal to the best so far as a new best: an "
                      "improvement has to be strictly lower.")
@@ -476,9 +482,10 @@ def _judge_early_stopping(cls: Any) -> Verdict:
     if weight != 3.0:
         return wrong("your callback stops at the right epoch but puts back the weights of another epoch than the "
                      "one with the lowest validation loss.")
-    return right(f"on a run whose validation loss was lowest at epoch 3, with patience {ES_PATIENCE} your callback "
-                 f"stopped at epoch 6 and put back epoch 3's weights. The copy matters: state_dict() returns the "
-                 f"model's live tensors, so only copy.deepcopy keeps epoch 3's values while training goes on.")
+    return right(_("on a run whose validation loss was lowest at epoch 3, with patience {es_patience} your "
+                   "callback stopped at epoch 6 and put back epoch 3's weights. The copy matters: state_dict() "
+                   "returns the model's live tensors, so only copy.deepcopy keeps epoch 3's values while training "
+                   "goes on.", es_patience=ES_PATIENCE))
 
 
 def _callback_class() -> Any:
@@ -506,7 +513,7 @@ def _judge_choose(choose_setting: Any) -> Verdict:
         return _SCORES[model.setting][data_set.name]
 
     out = run(choose_setting, list(_SCORES), train_fn, accuracy, sets["val"], sets["test"],
-              name="your choose_setting")
+              name=_("your choose_setting"))
     try:
         chosen, reported = out
         reported = float(reported)
@@ -522,8 +529,8 @@ def _judge_choose(choose_setting: Any) -> Verdict:
     if chosen != "b":
         return wrong("the setting you return is not the one with the highest validation accuracy.")
     if len(tested) > 1:
-        return wrong(f"the choice is right, but your function evaluates the test set {len(tested)} times: "
-                     f"every look at it can sway a choice. Touch it once, for the chosen setting only.")
+        return wrong(_("the choice is right, but your function evaluates the test set {n_tested} times: every look "
+                       "at it can sway a choice. Touch it once, for the chosen setting only.", n_tested=len(tested)))
     if not tested:
         if math.isclose(reported, _SCORES["b"]["val"]):
             return wrong("the choice is right, but the number you report is the winner's validation score: it "
@@ -551,20 +558,20 @@ def _judge_l2(answer: Any) -> Verdict:
     if value is None:
         return wrong("answer with one of the L2 values of the playground's dropdown, as it appears there (a "
                      "number, or the same written as a string).")
-    hints = {0.0: "with no penalty, this is the run whose test loss rises: add one.",
-             1e-4: "with that L2 the test loss still ends far above its lowest: try larger values.",
-             1e-3: "that slows the rise, but the test loss still ends well above its lowest (by more than a "
-                   "fifth): run each of the other values too, and compare each run's end with its lowest.",
-             1e-1: "that also keeps the rise small, but is it the smallest value that does? Compare the "
-                   "printed ratio of each smaller value with 1.2."}
+    hints = {0.0: _("with no penalty, this is the run whose test loss rises: add one."),
+             1e-4: _("with that L2 the test loss still ends far above its lowest: try larger values."),
+             1e-3: _("that slows the rise, but the test loss still ends well above its lowest (by more than a "
+                      "fifth): run each of the other values too, and compare each run's end with its lowest."),
+             1e-1: _("that also keeps the rise small, but is it the smallest value that does? Compare the printed "
+                      "ratio of each smaller value with 1.2.")}
     match = next((v for v in PLAYGROUND_L2 if math.isclose(value, v, rel_tol=1e-6, abs_tol=1e-12)), None)
     if match is None:
         return wrong("answer with one of the values in the playground's L2 dropdown (from 0 to 0.1).")
     return choice("0.01", ["0", "0.0001", "0.001", "0.01", "0.1"],
-                  explain="at 0.01 the test loss at epoch 200 ends within a fifth of its lowest (a ratio of at "
-                          "most 1.2), where at 0.001 and below it ends more than a fifth above it (the printed "
-                          "ratios). The penalty keeps the test loss near its lowest to the end, so the epoch to "
-                          "stop at matters less.",
+                  explain=_("at 0.01 the test loss at epoch 200 ends within a fifth of its lowest (a ratio of at "
+                             "most 1.2), where at 0.001 and below it ends more than a fifth above it (the printed "
+                             "ratios). The penalty keeps the test loss near its lowest to the end, so the epoch to "
+                             "stop at matters less."),
                   hints={f"{v:g}": h for v, h in hints.items()})(f"{match:g}")
 
 
@@ -584,11 +591,11 @@ DECAY_WRONG_ANSWERS = (
 
 register(
     Exercise("07.1", "write", "the decoupled weight-decay step", _judge_decay,
-             blank="write decay_weights, then run this cell again.",
+             blank=N_("write decay_weights, then run this cell again."),
              reference=lambda: decay_weights,
              wrong_answers=DECAY_WRONG_ANSWERS),
     Exercise("07.2", "write", "inverted dropout", _judge_dropout,
-             blank="write Dropout's forward, then run this cell again.",
+             blank=N_("write Dropout's forward, then run this cell again."),
              reference=_dropout_reference,
              wrong_answers=(
                  "class Dropout(torch.nn.Module):\n    def __init__(self, p):\n        super().__init__()\n"
@@ -604,7 +611,7 @@ register(
                  "        self.p = p\n    def forward(self, x):\n        if not self.training:\n"
                  "            return x * (1 - self.p)\n        return x * (torch.rand_like(x) >= self.p)\n")),
     Exercise("07.3", "write", "early stopping that keeps a copy of the best weights", _judge_early_stopping,
-             blank="write on_epoch_end and on_train_end, then run this cell again.",
+             blank=N_("write on_epoch_end and on_train_end, then run this cell again."),
              reference=_early_stopping_reference,
              wrong_answers=(
                  "class EarlyStopping(train.Callback):\n    def __init__(self, patience):\n"
@@ -644,14 +651,14 @@ register(
                  "        return False\n    def on_train_end(self, model, history):\n        pass\n")),
     Exercise("07.4", "predict", "where early stopping on the validation accuracy stops", _judge_stop,
              giveaways=_stop_giveaways, context=("history",),
-             blank="write your prediction as (stop epoch, restored epoch), then run this cell again.",
+             blank=N_("write your prediction as (stop epoch, restored epoch), then run this cell again."),
              wrong_answers=("answer_4 = (lowest_epoch, lowest_epoch)",
                             "answer_4 = (lowest_epoch + 3, lowest_epoch)",
                             "answer_4 = (EPOCHS, int(np.argmax(memo.metrics['val_acc'])) + 1)",
                             "answer_4 = (int(np.argmax(memo.metrics['val_acc'])) + 4, "
                             "int(np.argmax(memo.metrics['val_acc'])) + 1)")),
     Exercise("07.5", "debug", "a model-selection loop", code(_judge_choose),
-             blank="set answer_5 to your fixed choose_setting, then run this cell again.",
+             blank=N_("set answer_5 to your fixed choose_setting, then run this cell again."),
              wrong_answers=("answer_5 = choose_setting",
                             "def fixed(candidates, train_fn, accuracy, val_set, test_set):\n"
                             "    models_ = {c: train_fn(c) for c in candidates}\n"
