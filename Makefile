@@ -8,7 +8,8 @@ DOCS   := $(VENV)/.installed-docs
 # The extras `make test` needs (docs: the website its browser test opens); test-oldest pins the same.
 TEST_EXTRAS := dev,docs
 
-.PHONY: lab lab-source nbgrader test venv site notebooks test-oldest test-other-cpu oldest-venv bench bench-quick clean
+.PHONY: lab lab-source nbgrader translations test venv site notebooks test-oldest test-other-cpu oldest-venv bench bench-quick \
+        clean
 
 # Create .venv when missing and (re)install the project with its dev extras when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -27,14 +28,23 @@ $(DOCS): $(STAMP)
 # Extra JupyterLab options, e.g. `make lab LAB_ARGS="--no-browser --port=8890"`; root (containers) needs --allow-root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-# Learners: the learner's edition (tools/editions.py, nbgrader's preprocessors) in work/, your own copy: the
-# first run writes it; later runs add new lessons and refresh the ones you never changed, and keep (and name)
-# every notebook you changed. Your work lives in work/ (git-ignored); notebooks/ is the course's source.
-WORK ?= work
+# The course in Chinese: `make lab LANG=zh` (also `make nbgrader LANG=zh`). Only LANG=zh (or zh_CN, zh-CN) given
+# this way picks it: a system locale such as LANG=zh_CN.UTF-8 does not, so `make test` compares English outputs.
+# The Chinese lab sets COURSE_LANG for the package's messages (course_utils.i18n) and JupyterLab's own
+# interface language through its language pack (a default the learner's own settings still override).
+EDITION_LANG := $(if $(filter zh zh_CN zh-CN,$(LANG)),zh_CN,en)
+LAB_ENV      := COURSE_LANG=$(EDITION_LANG) $(if $(filter zh_CN,$(EDITION_LANG)),LANG=zh_CN.UTF-8 \
+                JUPYTER_CONFIG_PATH=$(CURDIR)/locale/zh_CN/jupyter,)
+
+# Learners: the learner's edition (tools/editions.py, nbgrader's preprocessors) in work/ (Chinese: work-zh/),
+# your own copy: the first run writes it; later runs add new lessons and refresh the ones you never changed,
+# and keep (and name) every notebook you changed. Your work lives there (git-ignored); notebooks/ is the
+# course's source.
+WORK ?= $(if $(filter zh_CN,$(EDITION_LANG)),work-zh,work)
 
 lab: $(STAMP)
-	$(BIN)/python tools/editions.py lab $(WORK)
-	$(BIN)/jupyter lab --notebook-dir=$(WORK) $(LAB_ARGS)
+	$(BIN)/python tools/editions.py lab $(WORK) --lang $(EDITION_LANG)
+	$(LAB_ENV) $(BIN)/jupyter lab --notebook-dir=$(WORK) $(LAB_ARGS)
 
 # Teachers and maintainers: the source, solutions in-line (what `make notebooks` re-stores and CI tests).
 lab-source: $(STAMP)
@@ -44,7 +54,16 @@ lab-source: $(STAMP)
 #   nbgrader generate_assignment lesson01   (release/lesson01/: the learner's edition, checksummed)
 #   nbgrader autograde lesson01             (grades submitted/<student>/lesson01/)
 nbgrader: $(STAMP)
-	$(BIN)/python tools/editions.py nbgrader build/nbgrader
+	$(BIN)/python tools/editions.py nbgrader build/nbgrader$(if $(filter zh_CN,$(EDITION_LANG)),-zh_CN,) \
+	  --lang $(EDITION_LANG)
+
+# Translators: after the English changes, extract and merge every catalogue (a changed paragraph turns its
+# translation fuzzy), then translate what `python tools/translations.py check` lists. The notebooks' catalogues
+# are locale/zh_CN/LC_MESSAGES/<notebook>.po, the website's pages' locale/zh_CN/LC_MESSAGES/site.po, the
+# package's messages course_utils/locale/zh_CN/LC_MESSAGES/course_utils.po. `make test` fails while any is
+# untranslated, fuzzy or stale.
+translations: $(DOCS)
+	$(BIN)/python tools/translations.py update
 
 test: $(DOCS)
 	$(BIN)/ruff check .

@@ -20,12 +20,18 @@ import io
 import os
 from pathlib import Path
 
-__all__ = ["set_language", "language", "LANGUAGES"]
+__all__ = ["set_language", "language", "translation", "LANGUAGES"]
 
 DOMAIN = "course_utils"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = {"en": "en", "zh": "zh_CN", "zh_CN": "zh_CN", "zh-CN": "zh_CN", "zh_Hans": "zh_CN"}
 _STATE: dict[str, object] = {}
+
+
+def translation(lang: str) -> gettext.NullTranslations:
+    """The package's messages in ``lang`` (``"en"``, ``"zh"``...) as a gettext object, for tools that write
+    in a language of their own (the website, the editions) without changing the session's language."""
+    return _catalogue(_resolve(lang))
 
 
 def _catalogue(lang: str) -> gettext.NullTranslations:

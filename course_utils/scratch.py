@@ -19,10 +19,15 @@ import numpy as np
 
 from .i18n import _
 
-__all__ = ["INITS", "LOSSES", "Dense", "Layer", "Loss", "MLP", "ReLU", "Sigmoid", "Tanh", "bce_loss", "get_loss",
+__all__ = ["INITS", "LOSSES", "BatchMismatchError",
+           "Dense", "Layer", "Loss", "MLP", "ReLU", "Sigmoid", "Tanh", "bce_loss", "get_loss",
            "gradient_descent", "mse_loss", "sgd_step", "sse_loss"]
 
 INITS = ("randn", "xavier", "he")
+
+
+class BatchMismatchError(ValueError):
+    """``backward`` got a gradient for another number of examples than the last ``forward`` saw."""
 
 
 class Layer:
@@ -49,10 +54,9 @@ class Layer:
             raise ValueError(_("{name} expects inputs with {width} features, got shape {shape}.",
                                name=name, width=width, shape=x.shape))
         if grad_out is not None and grad_out.shape[0] != x.shape[0]:
-            raise ValueError(_("{name}.backward got grad_out for {shape} examples but an input of {shape2}: shapes "
-                               "{shape3} and {shape4}.",
-                               name=name, shape=grad_out.shape[0], shape2=x.shape[0], shape3=grad_out.shape,
-                               shape4=x.shape))
+            raise BatchMismatchError(_("{name}.backward got grad_out for {shape} examples but an input of {shape2}: "
+                                       "shapes {shape3} and {shape4}.", name=name, shape=grad_out.shape[0],
+                                       shape2=x.shape[0], shape3=grad_out.shape, shape4=x.shape))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -70,7 +70,7 @@ class _Guard:
         text = str(exc) if isinstance(exc, (ValueError, train.TrainingDiverged)) else (
             _("something went wrong ({name}: {exc}); the controls still work, try other settings",
               name=type(exc).__name__, exc=exc))
-        self.message.value = _warning(text.rstrip(".") + ".")
+        self.message.value = _warning(text if text.endswith((".", "。")) else text + _("."))
         self.on_error()
 
 
@@ -481,7 +481,7 @@ class Playground(_Shown):
         self.play_w.value = False
 
     def _on_play(self, change: dict) -> None:
-        self.play_w.description, self.play_w.icon = ("pause", "pause") if change["new"] else ("play", "play")
+        self.play_w.description, self.play_w.icon = (_("pause"), "pause") if change["new"] else (_("play"), "play")
         if change["new"]:
             try:
                 loop = asyncio.get_running_loop()

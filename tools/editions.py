@@ -1,8 +1,8 @@
 """The learner's edition of the course, generated from the source notebooks with nbgrader's preprocessors.
 
-    python tools/editions.py lab [WORK]          # build or refresh the learner's working folder (default: work/)
-    python tools/editions.py nbgrader [COURSE]   # a course directory for nbgrader (default: build/nbgrader/)
-    python tools/editions.py check NOTEBOOK...   # run each learner's edition untouched: only ⏳ lines, no error
+    python tools/editions.py lab [WORK] [--lang zh]          # build or refresh the learner's working folder
+    python tools/editions.py nbgrader [COURSE] [--lang zh]   # a course directory for nbgrader
+    python tools/editions.py check NOTEBOOK...               # run each learner's edition untouched: only ⏳, no error
 
 The source (``notebooks/``) keeps every solution in-line, inside nbgrader's ``### BEGIN SOLUTION`` /
 ``### END SOLUTION`` regions. The learner's edition is what nbgrader's ``generate_assignment`` would hand
@@ -12,6 +12,9 @@ checks, ``LockCells`` keeps the checks read-only. Every other stored output stay
 what their code should produce, and after each solution cell comes a folded "Stuck? Show a solution".
 The guard cells (tag ``remove-cell``: the asserts that keep the source's claims true in CI) stay in the
 source: a learner's own right answer, written another way, must not trip a claim about the course's run.
+
+``--lang zh`` writes the same editions in Chinese: each notebook's markdown comes from its catalogue
+(``tools/translations.py``), its code cells, ids and outputs stay the English source's.
 
 ``lab`` never overwrites a notebook the learner changed: it writes the lessons that are new, refreshes
 the ones the learner never touched, and keeps (and names, one line each) every one they changed.
@@ -28,10 +31,13 @@ from pathlib import Path
 
 import nbformat
 
+from course_utils.i18n import LANGUAGES, N_, translation
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "notebooks"
 STUB = "# YOUR CODE HERE\npass"
-REVEAL = "<details><summary>Stuck? Show a solution</summary>\n\n```python\n{code}\n```\n\n</details>"
+REVEAL = "<details><summary>{summary}</summary>\n\n```python\n{code}\n```\n\n</details>"
+REVEAL_SUMMARY = N_("Stuck? Show a solution")
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 STATE = ".course-editions.json"   # in the working folder: the hash of each notebook as it was last written
 
@@ -69,8 +75,20 @@ def _reveal_after(cells: list, i: int) -> int:
     return i + 2 if check and "exercises." not in cells[i].source else i + 1
 
 
-def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The learner's edition of a source notebook (the source is left as it is)."""
+def source_notebook(path: Path, lang: str = "en", source: Path = SOURCE) -> nbformat.NotebookNode:
+    """The source notebook at ``path`` in ``lang``: its markdown translated, everything else the English's."""
+    nb = nbformat.read(path, as_version=4)
+    if LANGUAGES[lang] == "en":
+        return nb
+    import translations  # tools/translations.py, beside this file
+
+    code = LANGUAGES[lang]
+    return translations.translated(nb, translations.read_catalogue(
+        translations.catalogue_path(path, code, source), code))
+
+
+def learner_edition(nb: nbformat.NotebookNode, lang: str = "en") -> nbformat.NotebookNode:
+    """The learner's edition of a source notebook (the source is left as it is); its own texts in ``lang``."""
     from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, LockCells
 
     source = copy.deepcopy(nb)
@@ -86,7 +104,9 @@ def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if is_solution(cell) or is_graded(cell):
             _clear(cell)
         if is_solution(cell):
-            reveal = nbformat.v4.new_markdown_cell(REVEAL.format(code=shown_solution(original.source)))
+            summary = translation(lang).gettext(REVEAL_SUMMARY)
+            reveal = nbformat.v4.new_markdown_cell(REVEAL.format(summary=summary,
+                                                                 code=shown_solution(original.source)))
             reveal.id = f"{cell.id}-solution"[:64]
             inserts.append((_reveal_after(nb.cells, i), reveal))
     for at, reveal in reversed(inserts):
@@ -104,7 +124,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def lab(work: Path, source: Path = SOURCE) -> list[str]:
+def lab(work: Path, source: Path = SOURCE, lang: str = "en") -> list[str]:
     """Bring the working folder up to date without losing a learner's change; one line per kept notebook."""
     work.mkdir(parents=True, exist_ok=True)
     state_path = work / STATE
@@ -113,7 +133,7 @@ def lab(work: Path, source: Path = SOURCE) -> list[str]:
     for path in notebooks(source):
         rel = path.relative_to(source).as_posix()
         target = work / rel
-        edition = nbformat.writes(learner_edition(nbformat.read(path, as_version=4))) + "\n"
+        edition = nbformat.writes(learner_edition(source_notebook(path, lang, source), lang)) + "\n"
         if target.exists() and _digest(target) != state.get(rel):
             report.append(f"kept {rel}: you changed it (to get the course's edition again, rename yours and "
                           f"run make lab)")
@@ -144,13 +164,13 @@ def assignment_name(path: Path) -> str:
     return "lesson" + path.name[:2]
 
 
-def nbgrader_course(course: Path, source: Path = SOURCE) -> list[Path]:
+def nbgrader_course(course: Path, source: Path = SOURCE, lang: str = "en") -> list[Path]:
     """A course directory: ``nbgrader_config.py`` and ``source/lessonNN/<notebook>`` for each graded lesson."""
     course.mkdir(parents=True, exist_ok=True)
     (course / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(root=str(course.resolve()), stub=STUB))
     written = []
     for path in sorted(source.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
+        nb = source_notebook(path, lang, source)
         if not any(is_graded(c) for c in nb.cells):
             continue   # exploration only (the playground): nothing to grade
         target = course / "source" / assignment_name(path) / path.name
@@ -186,14 +206,22 @@ def check(paths: list[Path]) -> int:
 
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("", [])
+    lang = "en"
+    if "--lang" in args:
+        at = args.index("--lang")
+        lang, args = (args[at + 1] if at + 1 < len(args) else ""), args[:at] + args[at + 2:]
+        if lang not in LANGUAGES:
+            print(f"--lang {lang!r} is not a language of the course: use one of {', '.join(LANGUAGES)}.",
+                  file=sys.stderr)
+            return 2
     if command == "lab":
         work = Path(args[0]) if args else ROOT / "work"
-        for line in lab(work):
+        for line in lab(work, lang=lang):
             print(line)
         return 0
     if command == "nbgrader":
         course = Path(args[0]) if args else ROOT / "build" / "nbgrader"
-        for target in nbgrader_course(course):
+        for target in nbgrader_course(course, lang=lang):
             print(target.relative_to(course))
         return 0
     if command == "check":

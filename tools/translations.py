@@ -37,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,6 +164,7 @@ KEPT = {
     "inline code": re.compile(r"(?<!`)`([^`\n]+)`(?!`)"),
     "math": re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S),
     "headings": re.compile(r"^(#{1,6}) ", re.M),
+    "HTML links": re.compile(r"<a\s+href=[^>]+>"),
     "HTML tags": re.compile(r"</?(?:details|summary|img|br|table|tr|td|th|sup|sub)\b[^>]*>"),
 }
 
@@ -252,14 +253,21 @@ def package_catalogue_path(lang: str) -> Path:
     return PACKAGE / "locale" / lang / "LC_MESSAGES" / "course_utils.po"
 
 
+def package_sources() -> list[Path]:
+    """The files whose messages a learner reads: the package, the website's notes, the editions' texts."""
+    return [*sorted(PACKAGE.rglob("*.py")), *sorted((ROOT / "site" / "_ext").glob("*.py")),
+            ROOT / "tools" / "editions.py"]
+
+
 def package_template() -> Catalog:
-    """Every message the package marks, as Babel extracts it from ``course_utils/``."""
+    """Every message the package marks, as Babel extracts it from :func:`package_sources`."""
     template = Catalog(project=PROJECT, creation_date=EPOCH, revision_date=EPOCH, fuzzy=False)
-    for filename, lineno, message, comments, context in extract_from_dir(
-            str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS, strip_comment_tags=True):
-        if isinstance(message, str) and message:
-            template.add(message, None, [(f"course_utils/{filename}", lineno)], auto_comments=comments,
-                         context=context)
+    for path in package_sources():
+        for lineno, message, comments, context in extract_from_file(
+                "python", str(path), keywords=KEYWORDS, strip_comment_tags=True):
+            if isinstance(message, str) and message:
+                template.add(message, None, [(path.relative_to(ROOT).as_posix(), lineno)], auto_comments=comments,
+                             context=context)
     return template
 
 
@@ -287,7 +295,8 @@ def package_problems(message: Message) -> list[str]:
     a = Counter(NUMBER.findall(FIELD.sub(" ", message.id)))
     b = Counter(NUMBER.findall(FIELD.sub(" ", message.string)))
     if a != b:
-        found.append(f"numbers differ: missing {sorted((a - b).elements())[:4]}, extra {sorted((b - a).elements())[:4]}")
+        found.append(f"numbers differ: missing {sorted((a - b).elements())[:4]}, "
+                     f"extra {sorted((b - a).elements())[:4]}")
     return found
 
 
@@ -300,6 +309,8 @@ def check_package(lang: str) -> list[str]:
     catalog = read_catalogue(po, lang)
     complaints = []
     for m in package_template():
+        if not m.id:
+            continue
         ours = catalog.get(m.id, m.context)
         if ours is None or not ours.string:
             complaints.append(f"{name}: no translation of {m.id[:70]!r} ({m.locations[0][0]})")
@@ -307,6 +318,80 @@ def check_package(lang: str) -> list[str]:
             complaints.append(f"{name}: fuzzy translation of {m.id[:70]!r}")
         else:
             complaints += [f"{name} [{m.id[:50]!r}]: {p}" for p in package_problems(ours)]
+    return complaints
+
+
+# --- the website's own pages (index, glossary, reference): locale/<lang>/LC_MESSAGES/site.po ------------------
+
+SITE = ROOT / "site"
+
+
+def site_template() -> Catalog:
+    """The messages of the website's Markdown pages, as Sphinx's gettext builder extracts them.
+
+    The lessons are left out (their catalogues are the notebooks'): Sphinx's gettext cannot read notebooks
+    under MyST-NB (MyST-NB#587), and the Chinese website is built from the Chinese notebooks instead.
+    """
+    import tempfile
+
+    from sphinx.cmd.build import build_main
+
+    with tempfile.TemporaryDirectory() as out:
+        status = build_main(["-b", "gettext", "-Q", "-D", "gettext_compact=site", "-D",
+                             "exclude_patterns=lessons/**,generated/**,_build", str(SITE), out])
+        if status:
+            raise SystemExit("Sphinx's gettext builder failed on site/: run it with -v to see why")
+        with open(Path(out) / "site.pot", "rb") as f:
+            template = read_po(f)
+    for m in template:   # where a message is: the page, not the line (lines move with every edit)
+        m.locations = sorted({(Path(p).name, None) for p, _line in m.locations})
+    return template
+
+
+def site_catalogue_path(lang: str) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / "site.po"
+
+
+def _merged_site(lang: str, template: Catalog) -> Catalog:
+    catalog = read_catalogue(site_catalogue_path(lang), lang)
+    catalog.update(template, no_fuzzy_matching=False)
+    catalog.obsolete.clear()
+    catalog.revision_date = catalog.creation_date = EPOCH
+    return catalog
+
+
+def _site_text(catalog: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=100, include_previous=True, include_lineno=False)
+    return buf.getvalue()
+
+
+def update_site(lang: str) -> str:
+    po = site_catalogue_path(lang)
+    text = _site_text(_merged_site(lang, site_template()))
+    if not po.exists() or po.read_bytes() != text:
+        po.parent.mkdir(parents=True, exist_ok=True)
+        po.write_bytes(text)
+    return f"{po.relative_to(ROOT)}: {summary(read_catalogue(po, lang))}"
+
+
+def check_site(lang: str) -> list[str]:
+    """What is untranslated, fuzzy or stale in the website pages' catalogue, or breaks its English."""
+    po = site_catalogue_path(lang)
+    name = po.relative_to(ROOT)
+    if not po.exists():
+        return [f"{name}: missing (run make translations)"]
+    catalog = read_catalogue(po, lang)
+    complaints = []
+    if _site_text(_merged_site(lang, site_template())) != _site_text(catalog):
+        complaints.append(f"{name}: out of date with site/*.md (run make translations)")
+    c = counts(catalog)
+    if c["fuzzy"] or c["untranslated"]:
+        complaints.append(f"{name}: {summary(catalog)}")
+    term_list = terms(lang)
+    for m in catalog:
+        if m.id:
+            complaints += [f"{name} [{m.id[:40]!r}]: {p}" for p in problems(m, term_list)]
     return complaints
 
 
@@ -336,10 +421,12 @@ def fill_package(lang: str, translations: dict[str, str]) -> str:
     """Set the package catalogue's translations from ``{English: translation}``; returns a summary."""
     po = package_catalogue_path(lang)
     catalog = read_catalogue(po, lang)
+    skipped = []
     for english, string in translations.items():
         message = catalog.get(english)
-        if message is None:
-            raise SystemExit(f"{po}: no message {english[:60]!r}: run make translations, the package changed")
+        if message is None:   # the package no longer says it
+            skipped.append(english)
+            continue
         message.string = string
         message.flags.discard("fuzzy")
         message.previous_id = []
@@ -350,15 +437,15 @@ def fill_package(lang: str, translations: dict[str, str]) -> str:
 
 
 def dump(po: Path) -> dict[str, str]:
-    """A catalogue's messages as ``{context: English}``, for a translator's tools."""
-    return {m.context: m.id for m in read_catalogue(po, po.relative_to(LOCALE).parts[0]) if m.id}
+    """A catalogue's messages as ``{context: English}`` (no context: ``{English: English}``), for a translator."""
+    return {m.context or m.id: m.id for m in read_catalogue(po, po.relative_to(LOCALE).parts[0]) if m.id}
 
 
 def fill(po: Path, translations: dict[str, str]) -> str:
     """Set the translation of each context in ``translations`` (clearing its fuzzy flag); returns a summary."""
     lang = po.relative_to(LOCALE).parts[0]
     catalog = read_catalogue(po, lang)
-    by_context = _by_context(catalog)
+    by_context = {m.context or m.id: m for m in catalog if m.id}
     unknown = sorted(set(translations) - set(by_context))
     if unknown:
         raise SystemExit(f"{po}: no message has the context {unknown[0]!r}: run dump again, the catalogue changed")
@@ -375,11 +462,12 @@ def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("", [])
     lang = rest[0] if rest and rest[0] in LANGUAGES else LANGUAGES[0]
     if command == "update":
-        for line in update(lang):
+        for line in [*update(lang), update_site(lang), update_package(lang)]:
             print(line)
         return 0
     if command == "check":
-        complaints = check(lang, [Path(p) for p in rest if p.endswith(".po")] or None)
+        paths = [Path(p) for p in rest if p.endswith(".po")]
+        complaints = check(lang, paths or None) + ([] if paths else check_site(lang) + check_package(lang))
         print("\n".join(complaints) or f"{lang}: every catalogue is complete and keeps its English's structure")
         return 1 if complaints else 0
     if command == "edition" and len(rest) == 2:

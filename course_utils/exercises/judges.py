@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..i18n import _
+from ..i18n import N_, _
 from .core import Verdict, right, unanswered, wrong
 
 Judge = Callable[..., Verdict]
@@ -71,8 +71,8 @@ def number(expected: float | Callable[..., float], *, explain: str | Callable[..
         for test, hint in mistakes:
             if test(value, e):
                 return wrong(hint)
-        return wrong("that is too high: look again at how it is computed." if value > e else
-                     "that is too low: look again at how it is computed.")
+        return wrong(N_("that is too high: look again at how it is computed.") if value > e else
+                     N_("that is too low: look again at how it is computed."))
     return judge
 
 
@@ -125,7 +125,7 @@ class LearnerError(Exception):
         self.verdict = verdict
 
 
-def run(fn: Any, *args: Any, name: str = "your function") -> Any:
+def run(fn: Any, *args: Any, name: str = N_("your function")) -> Any:
     """Call the learner's ``fn``; an exception or a ``None`` result becomes a :class:`LearnerError`."""
     if not callable(fn):
         raise LearnerError(wrong(_("{name} should be a function (def ...), not a {name2}.",
@@ -365,4 +365,4 @@ def sweep_finding(table: Mapping[float, float], steps: Any, what: str) -> Verdic
                      + _(": past a point the steps overshoot"))
     elif above:
         parts.append(_("larger values ended within a factor of {worst:.1f} of it", worst=worst))
-    return "; ".join(parts) + "."
+    return _("; ").join(parts) + _(".")

@@ -75,9 +75,9 @@ def _constant_mse(answer: Any, y: Any, x: Any) -> Verdict:
     if any(abs(value - v) < 0.15 * v for v in (mean_square, 0.2)):
         return wrong("that is an average of squared targets measured from 0; the prediction is the mean, so "
                      "measure each target's distance from the prediction.")
-    return wrong("that is too high: the mean is the best constant, so its error is smaller than that." if
+    return wrong(N_("that is too high: the mean is the best constant, so its error is smaller than that.") if
                  value > expected else
-                 "that is too low: a constant cannot follow the bend, so every point far from the middle costs.")
+                 N_("that is too low: a constant cannot follow the bend, so every point far from the middle costs."))
 
 
 def _sweep_ranges() -> dict[float, tuple[float, float]]:
@@ -113,7 +113,7 @@ def _lr_sweep(result: Any) -> Verdict:
 
 NET_SIZES = ((1, 10, 1), (3, 5, 2))   # the lesson's shape, then a second one that catches fixed numbers
 NET_ARGS = ("n_feature", "n_hidden", "n_output")
-ORDINAL = ("first", "second", "third", "fourth", "fifth", "sixth")
+ORDINAL = (N_("first"), N_("second"), N_("third"), N_("fourth"), N_("fifth"), N_("sixth"))
 _REFERENCE: dict[str, Any] = {}
 
 

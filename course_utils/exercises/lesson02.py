@@ -354,7 +354,7 @@ def _judge_line(answer: Any, x: Any, y: Any, seed: int) -> Verdict:
     reached = run["reached"]
     low, high = _line_range(best, zero, reached)
     if low <= value <= high:
-        far = max(("weight", "bias"), key=lambda k: run[k])
+        far = max((N_("weight"), N_("bias")), key=lambda k: run[k])
         if reached > best + 0.005 and run[far] > run["travel"]:
             short = (_("This run ends above that line, and above predicting 0 too: Adam moves a weight by about lr "
                        "per step, about {run:.2f} in all over the schedule, but this line's {far} starts "

@@ -327,7 +327,7 @@ def _accuracy(accuracy: Any) -> Verdict:
 # --- 03.5: the classifier whose scores are clipped ----------------------------------------------------------
 
 SIZES = ((2, 4, 2), (3, 5, 4))   # the shape the lesson uses, then one that catches fixed numbers
-ORDINAL = ("first", "second", "third", "fourth")
+ORDINAL = (N_("first"), N_("second"), N_("third"), N_("fourth"))
 
 
 def _layers_verdict(calls: list, sizes: tuple[int, ...], first: bool) -> Verdict | None:

@@ -18,7 +18,7 @@ from .judges import as_number, code, missing_module_init, number_giveaways, run
 # ---- 05.1: the original network ---------------------------------------------------------------------------------
 
 SIZES = [(784, 256), (256, 256), (256, 10)]
-ORDINAL = ("first", "second", "third", "fourth", "fifth")
+ORDINAL = (N_("first"), N_("second"), N_("third"), N_("fourth"), N_("fifth"))
 
 
 def reference_net() -> type:
@@ -95,7 +95,7 @@ def _net_output(net: Any, out: Any, calls: list) -> Verdict:
     if got != SIZES:
         return wrong(_("forward runs Linear layers mapping {got_a}: the original is 784-256-256-10, three Linear "
                        "layers (the input's 784 pixels, two hidden layers of 256 units, 10 outputs), each used "
-                       "once, in that order.", got_a=', '.join(f'{a}→{b}' for a, b in got) or 'nothing'))
+                       "once, in that order.", got_a=', '.join(f'{a}→{b}' for a, b in got) or N_('nothing')))
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5, 10):
         shown = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         return wrong(_("for a batch of 5 images Net returns {shown}: return one row of 10 scores per image.",
@@ -229,7 +229,7 @@ def _loop(fn: Any) -> Verdict:
     seen: list[tuple[int, bool, bool]] = []
     net.register_forward_pre_hook(lambda m, inp: seen.append((len(inp[0]), m.training, torch.is_grad_enabled())))
     mine, history = _run_loop(fn, net, train, val, "train_and_validate")
-    ref, ref_history = _run_loop(reference_loop(), _loop_problem()[0], train, val, "the reference")
+    ref, ref_history = _run_loop(reference_loop(), _loop_problem()[0], train, val, N_("the reference"))
     training = [(m, g) for b, m, g in seen if b == LOOP_TRAIN_BATCH]
     validation = [(m, g) for b, m, g in seen if b == LOOP_VAL_BATCH]
     moved = any(not torch.equal(a, b.detach()) for a, b in zip(before, mine.parameters()))
@@ -273,7 +273,7 @@ def _loop_numbers(mine: Any, history: Any, ref: Any, ref_history: Any, train: An
     import torch
     weights = [p.detach() for p in mine.parameters()]
     if not all(torch.allclose(a, b.detach(), atol=1e-5) for a, b in zip(weights, ref.parameters())):
-        piled, _ = _run_loop(reference_loop(zero_grad=False), _loop_problem()[0], train, val, "the reference")
+        piled, _ = _run_loop(reference_loop(zero_grad=False), _loop_problem()[0], train, val, N_("the reference"))
         if all(torch.allclose(a, b.detach(), atol=1e-5) for a, b in zip(weights, piled.parameters())):
             return wrong("your weights end where gradients piled up from batch to batch: backward() adds to "
                          "the .grad that is already there, so clear the gradients before each batch's backward.")
@@ -282,7 +282,8 @@ def _loop_numbers(mine: Any, history: Any, ref: Any, ref_history: Any, train: An
     if not isinstance(history, list) or len(history) != LOOP_EPOCHS or not all(
             isinstance(h, dict) and {"loss", "val_loss", "val_acc"} <= set(h) for h in history):
         return wrong("return the history as the cell builds it: one dict per epoch with loss, val_loss and val_acc.")
-    for key, batch, what in (("loss", LOOP_TRAIN_BATCH, "training"), ("val_loss", LOOP_VAL_BATCH, "validation")):
+    for key, batch, what in (("loss", LOOP_TRAIN_BATCH, N_("training")),
+                             ("val_loss", LOOP_VAL_BATCH, N_("validation"))):
         got = [as_number(h[key]) for h in history]
         want = [h[key] for h in ref_history]
         if any(g is None for g in got):
@@ -477,10 +478,10 @@ def _judge_baseline(answer: Any, train_set: Any, val_set: Any, guess: Any) -> Ve
         return wrong("that is what answering at random scores when the ten digits are equally common, and they "
                      "are not exactly: count them in the training part (torch.bincount), find the most common, "
                      "and count how often it is the validation label.")
-    return wrong("that is too high: which digit is the most common, and how often is it the label in the "
-                 "validation set?" if value > expected else
-                 "that is too low: always answer the training part's most common digit, and count how often "
-                 "it is the validation label.")
+    return wrong(N_("that is too high: which digit is the most common, and how often is it the label in the "
+                 "validation set?") if value > expected else
+                 N_("that is too low: always answer the training part's most common digit, and count how often "
+                 "it is the validation label."))
 
 
 # ---- 05.5: the hardest digit ---------------------------------------------------------------------------------

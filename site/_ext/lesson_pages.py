@@ -16,24 +16,33 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from course_utils.i18n import N_, translation
+
+Translate = Callable[[str], str]
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-PICTURE_NOTE = ("<p class='widget-note'><strong>Interactive widget</strong>: above is a picture of its view "
-                "when it was first shown. To use it live, run the notebook in JupyterLab: <code>make lab</code>.</p>")
-NO_PICTURE_NOTE = ("<p class='widget-note'><strong>Live widget</strong> (a progress bar or a control): it "
-                   "appears here when the notebook runs in JupyterLab (<code>make lab</code>); a static page "
-                   "cannot show it.</p>")
+# The notes and the run box speak the page's language (Sphinx's `language`), from the package's catalogue.
+PICTURE_NOTE = N_("<p class='widget-note'><strong>Interactive widget</strong>: above is a picture of its view "
+                  "when it was first shown. To use it live, run the notebook in JupyterLab: <code>make lab</code>.</p>")
+NO_PICTURE_NOTE = N_("<p class='widget-note'><strong>Live widget</strong> (a progress bar or a control): it "
+                     "appears here when the notebook runs in JupyterLab (<code>make lab</code>); a static page "
+                     "cannot show it.</p>")
 
 
-def run_box(filename: str) -> str:
+RUN_TITLE = N_("Run this lesson yourself")
+RUN_TEXT = N_("This page shows the notebook as it was last run; nothing runs here. Download {download}, or get the "
+              "whole course and, in its folder, run `make lab` to open the lessons in JupyterLab (the first run "
+              "installs everything), or `make test` to run this notebook top to bottom with all the course's tests.")
+
+
+def run_box(filename: str, tr: Translate = str) -> str:
     """The MyST admonition that links ``filename`` (beside the page) and states how to run it."""
-    return (f"\n```{{admonition}} Run this lesson yourself\n:class: tip run-lesson\n"
-            f"This page shows the notebook as it was last run; nothing runs here. "
-            f"Download {{download}}`{filename} <{filename}>`, or get the whole course and, in its folder, "
-            f"run `make lab` to open the lessons in JupyterLab (the first run installs everything), "
-            f"or `make test` to run this notebook top to bottom with all the course's tests.\n```\n")
+    text = tr(RUN_TEXT).format(download=f"{{download}}`{filename} <{filename}>`")
+    return f"\n```{{admonition}} {tr(RUN_TITLE)}\n:class: tip run-lesson\n{text}\n```\n"
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -41,7 +50,7 @@ def _source(cell: dict[str, Any]) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
-def add_run_box(nb: dict[str, Any], filename: str) -> None:
+def add_run_box(nb: dict[str, Any], filename: str, tr: Translate = str) -> None:
     """Insert :func:`run_box` right under the first ``# title`` line (or on top when there is none)."""
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
@@ -49,23 +58,23 @@ def add_run_box(nb: dict[str, Any], filename: str) -> None:
         lines = _source(cell).splitlines(keepends=True)
         for i, line in enumerate(lines):
             if line.startswith("# "):
-                cell["source"] = "".join(lines[:i + 1]) + run_box(filename) + "\n" + "".join(lines[i + 1:])
+                cell["source"] = "".join(lines[:i + 1]) + run_box(filename, tr) + "\n" + "".join(lines[i + 1:])
                 return
-    nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": run_box(filename)})
+    nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": run_box(filename, tr)})
 
 
 def _note(html: str) -> dict[str, Any]:
     return {"output_type": "display_data", "metadata": {}, "data": {"text/html": html}}
 
 
-def static_outputs(output: dict[str, Any]) -> list[dict[str, Any]]:
+def static_outputs(output: dict[str, Any], tr: Translate = str) -> list[dict[str, Any]]:
     """One stored output → what a static page shows for it (unchanged unless it is a widget)."""
     data = output.get("data", {})
     if WIDGET_VIEW not in data:
         return [output]
     if "image/png" in data:
-        return [output, _note(PICTURE_NOTE)]
-    return [_note(NO_PICTURE_NOTE)]
+        return [output, _note(tr(PICTURE_NOTE))]
+    return [_note(tr(NO_PICTURE_NOTE))]
 
 
 HIDDEN_TESTS = re.compile(r"\n?[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*", re.S)
@@ -85,22 +94,26 @@ def doc_links(markdown: str) -> str:
     return NOTEBOOK_LINK.sub(lambda m: f"{{doc}}`{m.group(1)} <{m.group(2)}>`", markdown)
 
 
-def lesson_page(nb: dict[str, Any], filename: str) -> dict[str, Any]:
-    """The notebook ``nb`` (nbformat 4 as a dict) as its lesson page shows it; ``nb`` is changed in place."""
-    add_run_box(nb, filename)
+def lesson_page(nb: dict[str, Any], filename: str, tr: Translate = str) -> dict[str, Any]:
+    """The notebook ``nb`` (nbformat 4 as a dict) as its lesson page shows it; ``nb`` is changed in place.
+
+    ``tr`` translates the page's own notes (gettext's ``gettext`` of the page's language).
+    """
+    add_run_box(nb, filename, tr)
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
             cell["source"] = doc_links(_source(cell))
         if cell["cell_type"] == "code":
             cell["source"] = without_markers(_source(cell))
-            cell["outputs"] = [shown for out in cell.get("outputs", []) for shown in static_outputs(out)]
+            cell["outputs"] = [shown for out in cell.get("outputs", []) for shown in static_outputs(out, tr)]
     return nb
 
 
 def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
     path = Path(str(app.env.doc2path(docname)))
     if path.suffix == ".ipynb":
-        source[0] = json.dumps(lesson_page(json.loads(source[0]), path.name))
+        tr = translation(app.config.language or "en").gettext
+        source[0] = json.dumps(lesson_page(json.loads(source[0]), path.name, tr))
         app.env.note_dependency(__file__)  # an edit here re-reads the lessons on the next build
 
 
