@@ -4,12 +4,18 @@ The lessons are the stored notebooks (``lessons/`` links to ``../notebooks``), r
 without executing them; the package reference is generated from ``course_utils``'s docstrings (all but
 the exercises, whose source holds the answers).
 Everything the pages load ships with the installed packages: the site builds and reads offline.
+
+The Chinese website is built from a copy of this folder whose lessons are the Chinese notebooks
+(tools/build_site.py), with ``-D language=zh_CN``: the pages' own text comes from
+``locale/zh_CN/LC_MESSAGES/site.po``, the theme's from Sphinx's and the theme's catalogues.
 """
+import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # document this checkout's course_utils, not another install
+ROOT = Path(os.environ.get("COURSE_ROOT", HERE.parent))   # the checkout (a copy of site/ is built elsewhere)
+sys.path.insert(0, str(ROOT))  # document this checkout's course_utils, not another install
 sys.path.insert(0, str(HERE / "_ext"))
 
 project = "Neural networks from zero with PyTorch"
@@ -45,6 +51,22 @@ autosummary_context = {"hidden": REFERENCE_HIDDEN}  # _templates/autosummary/mod
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints_format = "short"
 add_module_names = False
+
+# Languages: English here, Chinese in zh_CN/ (tools/build_site.py); every page links its twin.
+locale_dirs = [str(ROOT / "locale")]
+gettext_compact = "site"        # one catalogue for the pages' own text: locale/<lang>/LC_MESSAGES/site.po
+# Chinese search: Sphinx's zh search splits words with jieba; the course's terms join its dictionary, so a
+# search for 反向传播 finds the lesson that teaches it (tools/build_site.py writes the file from terms.csv).
+html_search_options = {"dict": str(ROOT / "build" / "jieba-terms.txt")}
+try:
+    import logging
+
+    import jieba
+    jieba.setLogLevel(logging.WARNING)   # not its start-up lines in every build's output
+except ImportError:
+    pass
+html_sidebars = {"**": ["navbar-logo.html", "icon-links.html", "search-button-field.html", "language-switch.html",
+                        "sbt-sidebar-nav.html"]}
 
 # HTML.
 html_theme = "sphinx_book_theme"

@@ -161,7 +161,8 @@ FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.S | re.M)
 KEPT = {
     "anchors": re.compile(r"<a\s+id=[\"'][^\"']+[\"']\s*>"),
     "link targets": re.compile(r"\]\(([^)\s]+)"),
-    "inline code": re.compile(r"(?<!`)`([^`\n]+)`(?!`)"),
+    "inline code": re.compile(r"(?<![`}])`([^`\n]+)`(?!`)"),
+    "roles": re.compile(r"\{\w+\}`[^`<]*<([^>`]+)>`"),     # {ref}`text <target>`: the target is kept
     "math": re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S),
     "headings": re.compile(r"^(#{1,6}) ", re.M),
     "HTML links": re.compile(r"<a\s+href=[^>]+>"),
@@ -187,7 +188,7 @@ def _uses(text: str, term: str) -> bool:
 
 def _prose_words(text: str) -> str:
     """The words of a message a reader reads: no code, math, link targets or HTML tags."""
-    for name in ("inline code", "math", "link targets", "anchors", "HTML tags"):
+    for name in ("roles", "inline code", "math", "link targets", "anchors", "HTML links", "HTML tags"):
         text = KEPT[name].sub(" ", text)
     return text
 
@@ -344,7 +345,7 @@ def site_template() -> Catalog:
         with open(Path(out) / "site.pot", "rb") as f:
             template = read_po(f)
     for m in template:   # where a message is: the page, not the line (lines move with every edit)
-        m.locations = sorted({(Path(p).name, None) for p, _line in m.locations})
+        m.locations = sorted({(Path(p).name.split(":")[0], None) for p, _line in m.locations})
     return template
 
 
@@ -467,7 +468,10 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "check":
         paths = [Path(p) for p in rest if p.endswith(".po")]
-        complaints = check(lang, paths or None) + ([] if paths else check_site(lang) + check_package(lang))
+        site = not paths or any(p.resolve() == site_catalogue_path(lang) for p in paths)
+        package = not paths or any(p.resolve() == package_catalogue_path(lang) for p in paths)
+        complaints = ((check(lang, paths) if paths else check(lang)) + (check_site(lang) if site else [])
+                      + (check_package(lang) if package else []))
         print("\n".join(complaints) or f"{lang}: every catalogue is complete and keeps its English's structure")
         return 1 if complaints else 0
     if command == "edition" and len(rest) == 2:
