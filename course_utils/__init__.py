@@ -5,7 +5,8 @@ One module per concern: ``data`` (data sets), ``models`` (building and running m
 (saving weights), ``plot`` (static figures), ``live`` (``LivePlot``), ``widgets`` (the playground and
 explorers), ``drawing`` (the frame helpers ``live`` and ``widgets`` share), ``scratch`` (a network in
 NumPy, and its speed-tuned twin ``scratch_fast``), ``gradcheck``, ``runtime`` (seeds, devices), ``validate``
-(the shared argument checks) and ``exercises``. Importing the package is cheap: torch and matplotlib load
+(the shared argument checks), ``exercises`` and ``i18n`` (the language it speaks to you:
+``course_utils.set_language("zh")`` for Chinese). Importing the package is cheap: torch and matplotlib load
 only when a module that needs them is used.
 """
 from __future__ import annotations
@@ -15,11 +16,11 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_LAZY = {"set_seed": "runtime", "device": "runtime"}
+_LAZY = {"set_seed": "runtime", "device": "runtime", "set_language": "i18n"}
 _MODULES = {"data", "models", "train", "plot", "live", "scratch", "scratch_fast", "gradcheck", "checkpoint",
-            "exercises", "runtime", "widgets", "drawing", "validate"}
+            "exercises", "runtime", "widgets", "drawing", "validate", "i18n"}
 
-__all__ = ["set_seed", "device", *sorted(_MODULES)]
+__all__ = ["set_seed", "device", "set_language", *sorted(_MODULES)]
 
 
 def __getattr__(name: str) -> Any:

@@ -74,6 +74,7 @@ html_title = "Neural networks from zero"
 html_static_path = ["_static"]
 html_favicon = "_static/favicon.png"   # without one, browsers ask for /favicon.ico and log a 404
 html_css_files = ["course.css"]
+html_js_files = [("zh-stemmer.js", {"priority": 100})]   # before the search's language data (see the file)
 html_last_updated_fmt = None
 html_context = {"default_mode": "light"}  # the theme logs a console error when no mode is set
 html_theme_options = {

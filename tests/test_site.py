@@ -190,12 +190,17 @@ PAGES = (["index.html", "glossary.html"] + [f"lessons/{p.stem}.html" for p in NO
          + [f"lessons/deeper/{p.stem}.html" for p in DEEP_DIVES] + ["reference.html"])
 
 
-def test_pages_load_cleanly_with_images_widgets_and_links(site, context):
+@pytest.mark.parametrize("lang", ["", "zh_CN/"], ids=["english", "chinese"])
+def test_pages_load_cleanly_with_images_widgets_and_links(site, context, lang):
     links, checked = {}, []
     for rel in PAGES + _module_pages():
-        page, problems = _open(context, f"{site}/{rel}", rel.replace("/", "_").removesuffix(".html"))
+        page, problems = _open(context, f"{site}/{lang}{rel}", (lang + rel).replace("/", "_").removesuffix(".html"))
         try:
             assert page.title() and "404" not in page.title(), f"{rel}: no such page"
+            if lang:   # the Chinese site: Chinese pages (the package reference's docstrings stay English)
+                assert page.evaluate("document.documentElement.lang") == "zh-CN", rel
+                assert re.search(r"[\u4e00-\u9fff]", page.locator("article").inner_text()
+                                 if not rel.startswith("generated/") else page.content()), f"{rel} has no Chinese"
             broken = page.evaluate("() => [...document.images].filter(i => i.naturalWidth === 0).map(i => i.src)")
             assert not broken, f"{rel}: images that did not load: {broken}"
             html = page.content()
@@ -214,6 +219,8 @@ def test_pages_load_cleanly_with_images_widgets_and_links(site, context):
     dead = {url: where for url, where in links.items() if _status(url) != 200}
     assert not dead, f"links that do not resolve (target: page that links it): {dead}"
     assert len(checked) == len(PAGES) + len(_module_pages()) and len(links) > len(checked)
+    twins = {url for url in links if ("/zh_CN/" in url) != bool(lang)}   # the language switch's targets
+    assert len(twins) >= len(checked), f"{len(twins)} links to the other language from {len(checked)} pages"
 
 
 def _check_lesson(page, rel: str) -> None:
@@ -245,6 +252,51 @@ def _check_lesson(page, rel: str) -> None:
 def _has_figures(path: Path) -> bool:
     nb = json.loads(path.read_text())
     return any("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def test_language_switch_goes_both_ways(site, context):
+    page, problems = _open(context, f"{site}/lessons/04_moons_from_scratch.html", "switch_english")
+    try:
+        page.locator(".course-language-switch").click()
+        page.wait_for_url("**/zh_CN/lessons/04_moons_from_scratch.html")
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        assert "第 04 课" in page.locator("h1").first.inner_text()
+        page.screenshot(path=str(SHOTS / "switch_chinese.png"))
+        page.locator(".course-language-switch").click()
+        page.wait_for_url(re.compile(r".*/lessons/04_moons_from_scratch\.html$"))
+        assert "/zh_CN/" not in page.url and page.evaluate("document.documentElement.lang") == "en"
+        assert "Lesson 04" in page.locator("h1").first.inner_text()
+        assert not problems, "\n".join(problems)
+    finally:
+        page.close()
+
+
+def test_chinese_search_finds_backpropagation_in_lesson_04(site, context):
+    page, problems = _open(context, f"{site}/zh_CN/search.html?q=反向传播", "search_zh")
+    try:
+        page.wait_for_selector("#search-results ul.search li a", timeout=30_000)
+        page.wait_for_function("() => !document.querySelector('#search-results').innerText.includes('Searching')"
+                               " && !document.querySelector('#search-results').innerText.includes('搜索中')",
+                               timeout=30_000)
+        hits = page.evaluate("() => [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.href)")
+        page.screenshot(path=str(SHOTS / "search_zh.png"), full_page=True)
+        assert hits and "zh_CN/lessons/04_moons_from_scratch.html" in hits[0], hits
+        assert not problems, "\n".join(problems)
+    finally:
+        page.close()
+
+
+def test_chinese_glossary_follows_the_term_list(site):
+    sys.path.insert(0, str(ROOT / "tools"))
+    import translations
+    english = html_lib.unescape(_TAGS.sub(" ", (ROOT / "build" / "site" / "glossary.html").read_text()))
+    chinese = html_lib.unescape(_TAGS.sub(" ", (ROOT / "build" / "site" / "zh_CN" / "glossary.html").read_text()))
+    used = [(en, zh) for en, zh in translations.terms("zh_CN") if translations._uses(english, en)]
+    assert len(used) >= 10, used
+    missing = [(en, zh) for en, zh in used if zh not in chinese]
+    assert not missing, f"the Chinese glossary does not use these terms of locale/zh_CN/terms.csv: {missing}"
+    for en in ("loss", "learning rate", "dropout", "overfitting"):   # both languages, side by side
+        assert f"（{en}）" in chinese or f"({en})" in chinese, en
 
 
 def test_reference_lists_fit_and_mlp(site, context):

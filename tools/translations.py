@@ -13,7 +13,7 @@ Code lives only in the English notebooks (``notebooks/``). Each markdown cell of
 message of ``locale/<LANG>/LC_MESSAGES/<notebook>.po`` (deep dives: ``.../deeper/<notebook>.po``): its
 context (``msgctxt``) is the cell's id, its ``msgid`` the English text. ``update`` adds a message for a new
 cell, drops the message of a deleted one, and turns the translation of a changed cell *fuzzy* (keeping the
-old English as ``#| msgid`` beside it), so a translator sees what changed. An edition is the English
+English it was made from in a comment beside it), so a translator sees what changed. An edition is the English
 notebook with the text of each markdown cell replaced by its translation: code cells, ids, metadata and
 outputs are the English notebook's, byte for byte. A message that is missing or fuzzy stays English there;
 ``check`` (and the tests) fail on both.
@@ -70,11 +70,21 @@ def _by_context(catalog: Catalog) -> dict[str, Message]:
     return {m.context: m for m in catalog if m.id and m.context}
 
 
+PREVIOUS = "the English this translation was made from:"   # a fuzzy message's comment (Babel's #| msgid
+                                                            # does not read back a multi-line text)
+
+
+def _previous(message: Message) -> list[str]:
+    comments = list(message.auto_comments)
+    return comments[comments.index(PREVIOUS) + 1:] if PREVIOUS in comments else []
+
+
 def merged(nb: nbformat.NotebookNode, old: Catalog, lang: str) -> Catalog:
     """The catalogue of ``nb``'s markdown cells, in cell order, carrying over what ``old`` has translated.
 
-    Same id, same text: kept. Same id, new text: the old translation, fuzzy, with the old English beside it.
-    New id whose text an old message had (a cell moved or re-made): that translation, not fuzzy.
+    Same id, same text: kept. Same id, new text: the old translation, fuzzy, with the English it was made
+    from in a comment beside it. New id whose text an old message had (a cell moved or re-made): that
+    translation, not fuzzy.
     """
     by_context = _by_context(old)
     by_text = {m.id: m for m in old if m.id and m.string and not m.fuzzy}
@@ -83,21 +93,22 @@ def merged(nb: nbformat.NotebookNode, old: Catalog, lang: str) -> Catalog:
         if cell.cell_type != "markdown" or not cell.source.strip():
             continue
         before = by_context.get(cell.id)
-        string, flags, previous = "", set(), None
+        string, flags, previous = "", set(), []
         if before is not None and before.id == cell.source:
-            string, flags, previous = before.string, set(before.flags), before.previous_id
+            string, flags, previous = before.string, set(before.flags), _previous(before)
         elif before is not None and before.string:
-            string, flags, previous = before.string, {"fuzzy"}, [before.id]
+            string, flags = before.string, {"fuzzy"}
+            previous = _previous(before) if before.fuzzy else before.id.splitlines()
         elif cell.source in by_text:
             string = by_text[cell.source].string
-        new.add(cell.source, string, context=cell.id, flags=flags, previous_id=previous or (),
-                auto_comments=[f"markdown cell {index}"])
+        comments = [f"markdown cell {index}", *([PREVIOUS, *previous] if "fuzzy" in flags else [])]
+        new.add(cell.source, string, context=cell.id, flags=flags, auto_comments=comments)
     return new
 
 
 def _po_text(catalog: Catalog) -> bytes:
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, include_previous=True, omit_header=False)
+    write_po(buf, catalog, width=100, omit_header=False)
     return buf.getvalue()
 
 
@@ -280,7 +291,7 @@ def update_package(lang: str) -> str:
     catalog.obsolete.clear()
     po.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, include_previous=True, include_lineno=False, sort_output=True)
+    write_po(buf, catalog, width=100, include_lineno=False, sort_output=True)
     if not po.exists() or po.read_bytes() != buf.getvalue():
         po.write_bytes(buf.getvalue())
     return f"{po.relative_to(ROOT)}: {summary(catalog)}"
@@ -363,7 +374,7 @@ def _merged_site(lang: str, template: Catalog) -> Catalog:
 
 def _site_text(catalog: Catalog) -> bytes:
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, include_previous=True, include_lineno=False)
+    write_po(buf, catalog, width=100, include_lineno=False)
     return buf.getvalue()
 
 
@@ -432,7 +443,7 @@ def fill_package(lang: str, translations: dict[str, str]) -> str:
         message.flags.discard("fuzzy")
         message.previous_id = []
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, include_previous=True, include_lineno=False, sort_output=True)
+    write_po(buf, catalog, width=100, include_lineno=False, sort_output=True)
     po.write_bytes(buf.getvalue())
     return f"{po.relative_to(ROOT)}: {summary(catalog)}"
 
@@ -455,6 +466,8 @@ def fill(po: Path, translations: dict[str, str]) -> str:
         message.string = string
         message.flags.discard("fuzzy")
         message.previous_id = []
+        if PREVIOUS in message.auto_comments:
+            message.auto_comments = message.auto_comments[:message.auto_comments.index(PREVIOUS)]
     po.write_bytes(_po_text(catalog))
     return f"{po.relative_to(ROOT)}: {summary(catalog)}"
 

@@ -33,6 +33,7 @@ NO_PICTURE_NOTE = N_("<p class='widget-note'><strong>Live widget</strong> (a pro
                      "cannot show it.</p>")
 
 
+SITE_TITLE = N_("Neural networks from zero")   # conf.html_title, in the site's language
 RUN_TITLE = N_("Run this lesson yourself")
 RUN_TEXT = N_("This page shows the notebook as it was last run; nothing runs here. Download {download}, or get the "
               "whole course and, in its folder, run `make lab` to open the lessons in JupyterLab (the first run "
@@ -117,6 +118,12 @@ def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
         app.env.note_dependency(__file__)  # an edit here re-reads the lessons on the next build
 
 
+def _on_config_inited(app: Any, config: Any) -> None:
+    if config.html_title == SITE_TITLE:
+        config.html_title = translation(config.language or "en").gettext(SITE_TITLE)
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _on_source_read)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
