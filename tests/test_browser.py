@@ -48,8 +48,31 @@ def lab(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "tools"))
     import editions
     assert editions.lab(work) == [] and (work / "06_playground.ipynb").exists()
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "COURSE_LANG", "JUPYTER_CONFIG_PATH")}
+    yield from _serve(work, env)
+
+
+def _chinese_lab_env() -> dict[str, str]:
+    """The variables `make lab LANG=zh` sets for JupyterLab, as the Makefile says (make -n)."""
+    run = subprocess.run(["make", "-n", "lab", "LANG=zh"], cwd=ROOT, capture_output=True, text=True, check=True)
+    line = next(line for line in run.stdout.splitlines() if "jupyter lab" in line)
+    return dict(word.split("=", 1) for word in line.split("jupyter lab")[0].split() if "=" in word)
+
+
+@pytest.fixture(scope="module")
+def lab_zh(tmp_path_factory):
+    _require_browser()
+    work = tmp_path_factory.mktemp("lab-zh")
+    sys.path.insert(0, str(ROOT / "tools"))
+    import editions
+    assert editions.lab(work, lang="zh") == []
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"} | _chinese_lab_env()
+    assert env["COURSE_LANG"] == "zh_CN" and Path(env["JUPYTER_CONFIG_PATH"]).is_dir()
+    yield from _serve(work, env)
+
+
+def _serve(work: Path, env: dict[str, str]):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
          "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
@@ -74,6 +97,23 @@ def lab(tmp_path_factory):
         proc.kill()
 
 
+def _open_and_run_all(page, url: str) -> None:
+    """Open a notebook in JupyterLab, wait for its kernel, run every cell and wait until all have run."""
+    page.goto(url)
+    page.wait_for_function("() => window.jupyterapp && jupyterapp.shell.currentWidget && "
+                           "jupyterapp.shell.currentWidget.sessionContext && "
+                           "jupyterapp.shell.currentWidget.sessionContext.session && "
+                           "jupyterapp.shell.currentWidget.sessionContext.session.kernel && "
+                           "jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+                           timeout=90_000)
+    page.evaluate("() => jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function("() => { const nb = jupyterapp.shell.currentWidget.content;"
+                           " const cells = nb.widgets.filter(c => c.model.type === 'code');"
+                           " return cells.length > 0 && cells.every(c => c.model.executionCount !== null)"
+                           " && jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'; }",
+                           timeout=180_000)
+
+
 def _epoch(page) -> int:
     text = page.locator(".widget-html", has_text="epoch").first.inner_text()
     return int(text.split("epoch")[1].split(",")[0].strip())
@@ -89,19 +129,7 @@ def test_playground_in_chromium(lab):
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{lab}/lab/tree/06_playground.ipynb")
-            page.wait_for_function("() => window.jupyterapp && jupyterapp.shell.currentWidget && "
-                                   "jupyterapp.shell.currentWidget.sessionContext && "
-                                   "jupyterapp.shell.currentWidget.sessionContext.session && "
-                                   "jupyterapp.shell.currentWidget.sessionContext.session.kernel && "
-                                   "jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-                                   timeout=90_000)
-            page.evaluate("() => jupyterapp.commands.execute('notebook:run-all-cells')")
-            page.wait_for_function("() => { const nb = jupyterapp.shell.currentWidget.content;"
-                                   " const cells = nb.widgets.filter(c => c.model.type === 'code');"
-                                   " return cells.length > 0 && cells.every(c => c.model.executionCount !== null)"
-                                   " && jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'; }",
-                                   timeout=180_000)
+            _open_and_run_all(page, f"{lab}/lab/tree/06_playground.ipynb")
             # JupyterLab renders only the cells in view: bring the playground's cell into view.
             page.evaluate("async () => { const nb = jupyterapp.shell.currentWidget.content;"
                           " const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes('pg = playground('));"
@@ -147,4 +175,33 @@ def test_playground_in_chromium(lab):
             assert abs(lr_in_code - float(readout.inner_text())) < 1e-3 * lr_in_code + 1e-4, (code, readout.inner_text())
         finally:
             page.screenshot(path=str(artifacts / "playground.png"), full_page=True)
+            browser.close()
+
+
+def test_chinese_lab_speaks_chinese(lab_zh):
+    """`make lab LANG=zh`: JupyterLab's own menus, the lesson, the widgets and the checks' lines in Chinese."""
+    from playwright.sync_api import sync_playwright
+    artifacts = ROOT / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            _open_and_run_all(page, f"{lab_zh}/lab/tree/06_playground.ipynb")
+            menus = page.locator("#jp-menu-panel, .lm-MenuBar-content").first.inner_text()
+            assert "文件" in menus and "File" not in menus, menus   # the language pack, through the default setting
+            page.locator(".jp-MarkdownCell", has_text="第 06 课").first.wait_for(timeout=30_000)
+            page.evaluate("async () => { const nb = jupyterapp.shell.currentWidget.content;"
+                          " const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes('pg = playground('));"
+                          " nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); }")
+            page.locator("button.jupyter-button", has_text="单步").first.wait_for(timeout=30_000)   # the widget labels
+            assert page.locator(".widget-slider", has_text="学习率").count() > 0
+            page.evaluate("async () => { const nb = jupyterapp.shell.currentWidget.content;"
+                          " const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes('exercises.check'));"
+                          " nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); }")
+            page.locator(".jp-OutputArea-output", has_text="⏳ 还没有作答").first.wait_for(timeout=30_000)
+        finally:
+            page.screenshot(path=str(artifacts / "lab_zh.png"), full_page=True)
             browser.close()
