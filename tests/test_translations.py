@@ -235,3 +235,13 @@ def test_a_language_the_course_does_not_speak_gets_one_sentence():
     from course_utils import i18n
     with pytest.raises(ValueError, match="the course speaks .* not 'fr': use set_language"):
         i18n.set_language("fr")
+
+
+def test_the_chinese_readme_lists_every_notebook_by_its_chinese_title_and_gives_the_two_commands():
+    readme = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        first = next(m for m in translations.read_catalogue(translations.catalogue_path(path, LANG), LANG) if m.id)
+        title = first.string.splitlines()[0].lstrip("# ")
+        assert title in readme, f"README.zh-CN.md does not name {path.name} as its Chinese edition does: {title}"
+    assert "make lab LANG=zh" in readme and "make test" in readme
+    assert "README.zh-CN.md" in (ROOT / "README.md").read_text(encoding="utf-8")
