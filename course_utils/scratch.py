@@ -249,7 +249,7 @@ class MLP:
 
         Returns ∂L/∂X, (N, cfg[0])."""
         if not self.inputs:
-            raise RuntimeError(_("call forward before backward."))
+            raise RuntimeError("call forward before backward.")
         for layer, x in zip(reversed(self.layers), reversed(self.inputs)):
             grad_out = layer.backward(x, grad_out)
         return grad_out

@@ -5,6 +5,7 @@ opens its 06_playground.ipynb, runs every cell, clicks step, plays and pauses, m
 checks that the rendered widgets changed. The screenshot is kept in
 artifacts/playground.png. In CI it must run; elsewhere it skips when Chromium is missing.
 """
+import contextlib
 import os
 import shutil
 import socket
@@ -114,12 +115,21 @@ def _open_and_run_all(page, url: str) -> None:
                            timeout=180_000)
 
 
+def _scroll_to(page, text: str) -> None:
+    """JupyterLab renders only the cells in view: bring the first cell whose source holds ``text`` into view."""
+    page.evaluate("async (text) => { const nb = jupyterapp.shell.currentWidget.content;"
+                  " const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes(text));"
+                  " nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); }", text)
+
+
 def _epoch(page) -> int:
     text = page.locator(".widget-html", has_text="epoch").first.inner_text()
     return int(text.split("epoch")[1].split(",")[0].strip())
 
 
-def test_playground_in_chromium(lab):
+@contextlib.contextmanager
+def _lab_page(shot: str):
+    """A Chromium page on JupyterLab's scale; its full-page screenshot lands in artifacts/<shot>.png."""
     from playwright.sync_api import sync_playwright
     artifacts = ROOT / "artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -129,79 +139,67 @@ def test_playground_in_chromium(lab):
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            _open_and_run_all(page, f"{lab}/lab/tree/06_playground.ipynb")
-            # JupyterLab renders only the cells in view: bring the playground's cell into view.
-            page.evaluate("async () => { const nb = jupyterapp.shell.currentWidget.content;"
-                          " const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes('pg = playground('));"
-                          " nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); }")
-            step = page.locator("button.jupyter-button", has_text="step").first
-            step.wait_for(timeout=30_000)
-            before = _epoch(page)
-            image_before = page.locator(".widget-image").first.get_attribute("src")
-            step.click()
-            page.wait_for_function(f"() => [...document.querySelectorAll('.widget-html')].some(e => "
-                                   f"/epoch (\\d+)/.test(e.innerText) && +e.innerText.match(/epoch (\\d+)/)[1] > {before})",
-                                   timeout=30_000)
-            after_step = _epoch(page)
-            assert after_step > before
-            assert page.locator(".widget-image").first.get_attribute("src") != image_before
-
-            toggle = page.locator(".widget-toggle-button").first
-            toggle.click()                                            # play
-            page.wait_for_function("() => document.querySelector('.widget-toggle-button').innerText.includes('pause')",
-                                   timeout=10_000)
-            page.wait_for_timeout(1500)
-            toggle.click()                                            # pause: the kernel must answer while training
-            page.wait_for_function("() => document.querySelector('.widget-toggle-button').innerText.includes('play')",
-                                   timeout=10_000)
-            page.wait_for_timeout(800)
-            paused_at = _epoch(page)
-            assert paused_at > after_step + 5, (after_step, paused_at)
-            page.wait_for_timeout(1000)
-            assert _epoch(page) == paused_at, "pause stopped the training"
-
-            slider = page.locator(".widget-slider", has_text="learning rate").first
-            readout = slider.locator(".widget-readout")
-            old = readout.inner_text()
-            slider.locator(".noUi-handle").first.focus()
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function("(old) => [...document.querySelectorAll('.widget-slider')].some(s => "
-                                   "s.innerText.includes('learning rate') && "
-                                   "s.querySelector('.widget-readout').innerText !== old)", arg=old, timeout=10_000)
-            assert readout.inner_text() != old
-            page.wait_for_timeout(500)
-            code = page.locator(".widget-html", has_text="playground(").first.inner_text()
-            lr_in_code = float(code.split("lr=")[1].split(",")[0])
-            assert abs(lr_in_code - float(readout.inner_text())) < 1e-3 * lr_in_code + 1e-4, (code, readout.inner_text())
+            yield page
         finally:
-            page.screenshot(path=str(artifacts / "playground.png"), full_page=True)
+            page.screenshot(path=str(artifacts / f"{shot}.png"), full_page=True)
             browser.close()
+
+
+def test_playground_in_chromium(lab):
+    with _lab_page("playground") as page:
+        _open_and_run_all(page, f"{lab}/lab/tree/06_playground.ipynb")
+        # JupyterLab renders only the cells in view: bring the playground's cell into view.
+        _scroll_to(page, "pg = playground(")
+        step = page.locator("button.jupyter-button", has_text="step").first
+        step.wait_for(timeout=30_000)
+        before = _epoch(page)
+        image_before = page.locator(".widget-image").first.get_attribute("src")
+        step.click()
+        page.wait_for_function(f"() => [...document.querySelectorAll('.widget-html')].some(e => "
+                               f"/epoch (\\d+)/.test(e.innerText) && +e.innerText.match(/epoch (\\d+)/)[1] > {before})",
+                               timeout=30_000)
+        after_step = _epoch(page)
+        assert after_step > before
+        assert page.locator(".widget-image").first.get_attribute("src") != image_before
+
+        toggle = page.locator(".widget-toggle-button").first
+        toggle.click()                                            # play
+        page.wait_for_function("() => document.querySelector('.widget-toggle-button').innerText.includes('pause')",
+                               timeout=10_000)
+        page.wait_for_timeout(1500)
+        toggle.click()                                            # pause: the kernel must answer while training
+        page.wait_for_function("() => document.querySelector('.widget-toggle-button').innerText.includes('play')",
+                               timeout=10_000)
+        page.wait_for_timeout(800)
+        paused_at = _epoch(page)
+        assert paused_at > after_step + 5, (after_step, paused_at)
+        page.wait_for_timeout(1000)
+        assert _epoch(page) == paused_at, "pause stopped the training"
+
+        slider = page.locator(".widget-slider", has_text="learning rate").first
+        readout = slider.locator(".widget-readout")
+        old = readout.inner_text()
+        slider.locator(".noUi-handle").first.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("(old) => [...document.querySelectorAll('.widget-slider')].some(s => "
+                               "s.innerText.includes('learning rate') && "
+                               "s.querySelector('.widget-readout').innerText !== old)", arg=old, timeout=10_000)
+        assert readout.inner_text() != old
+        page.wait_for_timeout(500)
+        code = page.locator(".widget-html", has_text="playground(").first.inner_text()
+        lr_in_code = float(code.split("lr=")[1].split(",")[0])
+        assert abs(lr_in_code - float(readout.inner_text())) < 1e-3 * lr_in_code + 1e-4, (code, readout.inner_text())
 
 
 def test_chinese_lab_speaks_chinese(lab_zh):
     """`make lab LANG=zh`: JupyterLab's own menus, the lesson, the widgets and the checks' lines in Chinese."""
-    from playwright.sync_api import sync_playwright
-    artifacts = ROOT / "artifacts"
-    artifacts.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            _open_and_run_all(page, f"{lab_zh}/lab/tree/06_playground.ipynb")
-            menus = page.locator("#jp-menu-panel, .lm-MenuBar-content").first.inner_text()
-            assert "文件" in menus and "File" not in menus, menus   # the language pack, through the default setting
-            page.locator(".jp-MarkdownCell", has_text="第 06 课").first.wait_for(timeout=30_000)
-            page.evaluate("async () => { const nb = jupyterapp.shell.currentWidget.content;"
-                          " const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes('pg = playground('));"
-                          " nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); }")
-            page.locator("button.jupyter-button", has_text="单步").first.wait_for(timeout=30_000)   # the widget labels
-            assert page.locator(".widget-slider", has_text="学习率").count() > 0
-            page.evaluate("async () => { const nb = jupyterapp.shell.currentWidget.content;"
-                          " const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes('exercises.check'));"
-                          " nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); }")
-            page.locator(".jp-OutputArea-output", has_text="⏳ 还没有作答").first.wait_for(timeout=30_000)
-        finally:
-            page.screenshot(path=str(artifacts / "lab_zh.png"), full_page=True)
-            browser.close()
+    with _lab_page("lab_zh") as page:
+        _open_and_run_all(page, f"{lab_zh}/lab/tree/06_playground.ipynb")
+        menus = page.locator("#jp-menu-panel, .lm-MenuBar-content").first.inner_text()
+        assert "文件" in menus and "File" not in menus, menus   # the language pack, through the default setting
+        page.locator(".jp-MarkdownCell", has_text="第 06 课").first.wait_for(timeout=30_000)
+        _scroll_to(page, "pg = playground(")
+        page.locator("button.jupyter-button", has_text="单步").first.wait_for(timeout=30_000)   # the widget labels
+        assert page.locator(".widget-slider", has_text="学习率").count() > 0
+        _scroll_to(page, "exercises.check")
+        page.locator(".jp-OutputArea-output", has_text="⏳ 还没有作答").first.wait_for(timeout=30_000)

@@ -126,3 +126,21 @@ def test_autograde_scores_solutions_full_untouched_zero_and_a_wrong_answer_loses
             f"the untouched edition raised in {cell.id}: {errors[0].ename if errors else ''}")
         for line in "".join(_texts(cell)).splitlines():
             assert not line.startswith(("✅", "❌")), f"the untouched edition judged something in {cell.id}: {line}"
+
+
+def test_the_chinese_release_is_the_english_release_with_chinese_text(tmp_path):
+    """`make nbgrader LANG=zh`: nbgrader's own release of lesson 01, code and checks as in the English one."""
+    releases = {}
+    for lang in ("en", "zh"):
+        course = tmp_path / lang
+        editions.nbgrader_course(course, lang=lang)
+        _nbgrader(course, "generate_assignment", "lesson01", "--force")
+        releases[lang] = nbformat.read(next((course / "release" / "lesson01").glob("*.ipynb")), as_version=4)
+    en, zh = releases["en"], releases["zh"]
+    assert [c.id for c in zh.cells] == [c.id for c in en.cells]
+    for a, b in zip(en.cells, zh.cells):
+        if a.cell_type == "markdown":
+            assert b.metadata == a.metadata and (b.source != a.source or not a.source.strip())
+        else:
+            assert b == a, a.id   # code, outputs, nbgrader metadata and checksums alike
+    assert any(re.search(r"[\u4e00-\u9fff]", c.source) for c in zh.cells if c.cell_type == "markdown")

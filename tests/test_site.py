@@ -271,19 +271,25 @@ def test_language_switch_goes_both_ways(site, context):
         page.close()
 
 
-def test_chinese_search_finds_backpropagation_in_lesson_04(site, context):
-    page, problems = _open(context, f"{site}/zh_CN/search.html?q=反向传播", "search_zh")
+def _search(context, url: str, shot: str) -> list[str]:
+    """The result links of the site's search page at ``url`` (its ``?q=``), in their order."""
+    page, problems = _open(context, url, shot)
     try:
         page.wait_for_selector("#search-results ul.search li a", timeout=30_000)
         page.wait_for_function("() => !document.querySelector('#search-results').innerText.includes('Searching')"
                                " && !document.querySelector('#search-results').innerText.includes('搜索中')",
                                timeout=30_000)
         hits = page.evaluate("() => [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.href)")
-        page.screenshot(path=str(SHOTS / "search_zh.png"), full_page=True)
-        assert hits and "zh_CN/lessons/04_moons_from_scratch.html" in hits[0], hits
+        page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
         assert not problems, "\n".join(problems)
+        return hits
     finally:
         page.close()
+
+
+def test_chinese_search_finds_backpropagation_in_lesson_04(site, context):
+    hits = _search(context, f"{site}/zh_CN/search.html?q=反向传播", "search_zh")
+    assert hits and "zh_CN/lessons/04_moons_from_scratch.html" in hits[0], hits
 
 
 def test_chinese_glossary_follows_the_term_list(site):
@@ -366,15 +372,6 @@ def test_no_page_shows_the_exercise_source(site, context):
 
 
 def test_search_finds_zero_grad_in_lesson_01(site, context):
-    page, problems = _open(context, f"{site}/search.html?q=zero_grad", "search")
-    try:
-        page.wait_for_selector("#search-results ul.search li a", timeout=30_000)
-        page.wait_for_function("() => !document.querySelector('#search-results').innerText.includes('Searching')",
-                               timeout=30_000)
-        hits = page.evaluate("() => [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.href)")
-        page.screenshot(path=str(SHOTS / "search.png"), full_page=True)
-        lesson_01 = [p.stem for p in NOTEBOOKS if p.stem.startswith("01_")]
-        assert lesson_01 and any(f"lessons/{lesson_01[0]}.html" in h for h in hits), hits
-        assert not problems, "\n".join(problems)
-    finally:
-        page.close()
+    hits = _search(context, f"{site}/search.html?q=zero_grad", "search")
+    lesson_01 = [p.stem for p in NOTEBOOKS if p.stem.startswith("01_")]
+    assert lesson_01 and any(f"lessons/{lesson_01[0]}.html" in h for h in hits), hits

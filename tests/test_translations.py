@@ -7,6 +7,7 @@
 - the package speaks Chinese when asked, and only then;
 - the learner's edition and nbgrader's source in Chinese keep the English code.
 """
+import ast
 import copy
 import json
 import os
@@ -245,3 +246,28 @@ def test_the_chinese_readme_lists_every_notebook_by_its_chinese_title_and_gives_
         assert title in readme, f"README.zh-CN.md does not name {path.name} as its Chinese edition does: {title}"
     assert "make lab LANG=zh" in readme and "make test" in readme
     assert "README.zh-CN.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _own_nodes(fn):
+    """The nodes of a function's own scope (not those of functions, classes or comprehensions inside it)."""
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp,
+                                 ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def test_no_function_that_translates_binds_the_name_underscore():
+    """`x, _ = f()` in a function that also calls `_("...")` makes `_` local: its messages would raise."""
+    offenders = []
+    for path in translations.package_sources():
+        for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                binds = any(isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)
+                            for n in _own_nodes(fn))
+                calls = any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "_" for n in ast.walk(fn))
+                if binds and calls:
+                    offenders.append(f"{path.relative_to(ROOT)}: {fn.name} (line {fn.lineno})")
+    assert not offenders, offenders

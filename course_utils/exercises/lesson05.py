@@ -273,7 +273,8 @@ def _loop_numbers(mine: Any, history: Any, ref: Any, ref_history: Any, train: An
     import torch
     weights = [p.detach() for p in mine.parameters()]
     if not all(torch.allclose(a, b.detach(), atol=1e-5) for a, b in zip(weights, ref.parameters())):
-        piled, _ = _run_loop(reference_loop(zero_grad=False), _loop_problem()[0], train, val, N_("the reference"))
+        piled, _history = _run_loop(reference_loop(zero_grad=False), _loop_problem()[0], train, val,
+                                    N_("the reference"))
         if all(torch.allclose(a, b.detach(), atol=1e-5) for a, b in zip(weights, piled.parameters())):
             return wrong("your weights end where gradients piled up from batch to batch: backward() adds to "
                          "the .grad that is already there, so clear the gradients before each batch's backward.")
