@@ -355,7 +355,11 @@ def site_template() -> Catalog:
             raise SystemExit("Sphinx's gettext builder failed on site/: run it with -v to see why")
         with open(Path(out) / "site.pot", "rb") as f:
             template = read_po(f)
-    for m in template:   # where a message is: the page, not the line (lines move with every edit)
+    for m in list(template):
+        if m.id and any("<autosummary>" in str(p) for p, _line in m.locations):
+            del template[m.id]   # the reference's table of module names: code, and Sphinx versions write it apart
+            continue
+        # where a message is: the page, not the line (lines move with every edit)
         m.locations = sorted({(Path(p).name.split(":")[0], None) for p, _line in m.locations})
     return template
 
