@@ -23,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's course_utils (conf.py documents the same one)
+sys.path.insert(0, str(ROOT / "tools"))
+import translations  # noqa: E402  (tools/translations.py: the catalogues, the editions in other languages)
+
 SOURCE = ROOT / "site"
 OUT = ROOT / "build" / "site"
 DOCTREES = ROOT / "build" / "doctrees"
@@ -62,44 +65,22 @@ def _drop_hidden(out: Path, source: Path = SOURCE) -> None:
                 path.unlink()
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
-    """Write ``data`` unless ``path`` holds it already (Sphinx re-reads a page whose file is newer)."""
-    if not path.exists() or path.read_bytes() != data:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-
 def stage(lang: str) -> Path:
     """build/site-src/<lang>: site/ with the lessons in ``lang`` (code, ids and outputs the English ones')."""
-    import nbformat
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    import translations
-
     target = ROOT / "build" / "site-src" / lang
     for path in SOURCE.rglob("*"):
         rel = path.relative_to(SOURCE)
         if rel.parts[0] in ("lessons", "generated", "_build") or "__pycache__" in rel.parts or path.is_dir():
             continue
-        _write_if_changed(target / rel, path.read_bytes())
-    for path in translations.notebooks():
-        nb = nbformat.read(path, as_version=4)
-        nb = translations.translated(nb, translations.read_catalogue(translations.catalogue_path(path, lang), lang))
-        _write_if_changed(target / "lessons" / path.relative_to(translations.SOURCE),
-                          (nbformat.writes(nb) + "\n").encode())
-    for extra in (translations.SOURCE / "deeper").glob("*"):
-        if extra.suffix != ".ipynb" and extra.is_file():
-            _write_if_changed(target / "lessons" / "deeper" / extra.name, extra.read_bytes())
+        translations.write_if_changed(target / rel, path.read_bytes())
+    translations.edition(lang, target / "lessons")
     return target
 
 
 def jieba_terms(lang: str) -> None:
     """The course's terms as a jieba dictionary (word, frequency, part of speech), for the Chinese search."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import translations
-
     words = sorted({zh for _en, zh in translations.terms(lang) if not zh.isascii()})
-    _write_if_changed(JIEBA_TERMS, "".join(f"{w} 1000 n\n" for w in words).encode())
+    translations.write_if_changed(JIEBA_TERMS, "".join(f"{w} 1000 n\n" for w in words).encode())
 
 
 def build(out: Path = OUT, lang: str = "en") -> int:

@@ -77,14 +77,9 @@ def _reveal_after(cells: list, i: int) -> int:
 
 def source_notebook(path: Path, lang: str = "en", source: Path = SOURCE) -> nbformat.NotebookNode:
     """The source notebook at ``path`` in ``lang``: its markdown translated, everything else the English's."""
-    nb = nbformat.read(path, as_version=4)
-    if LANGUAGES[lang] == "en":
-        return nb
     import translations  # tools/translations.py, beside this file
 
-    code = LANGUAGES[lang]
-    return translations.translated(nb, translations.read_catalogue(
-        translations.catalogue_path(path, code, source), code))
+    return translations.notebook_in(path, LANGUAGES[lang], source)
 
 
 def learner_edition(nb: nbformat.NotebookNode, lang: str = "en") -> nbformat.NotebookNode:

@@ -106,10 +106,20 @@ def merged(nb: nbformat.NotebookNode, old: Catalog, lang: str) -> Catalog:
     return new
 
 
-def _po_text(catalog: Catalog) -> bytes:
+def _po_text(catalog: Catalog, sort: bool = False) -> bytes:
+    """A catalogue as every .po file here is written (locations without line numbers: they move with edits)."""
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, omit_header=False)
+    write_po(buf, catalog, width=100, include_lineno=False, sort_output=sort)
     return buf.getvalue()
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless ``path`` holds it already (a rebuild then skips it); whether it wrote."""
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
 
 
 def update(lang: str, source: Path = SOURCE) -> list[str]:
@@ -118,11 +128,8 @@ def update(lang: str, source: Path = SOURCE) -> list[str]:
     for path in notebooks(source):
         po = catalogue_path(path, lang, source)
         text = _po_text(merged(nbformat.read(path, as_version=4), read_catalogue(po, lang), lang))
-        if po.exists() and po.read_bytes() == text:
-            continue
-        po.parent.mkdir(parents=True, exist_ok=True)
-        po.write_bytes(text)
-        report.append(f"{po.relative_to(ROOT)}: {summary(read_catalogue(po, lang))}")
+        if write_if_changed(po, text):
+            report.append(f"{po.relative_to(ROOT)}: {summary(read_catalogue(po, lang))}")
     return report
 
 
@@ -150,19 +157,23 @@ def translated(nb: nbformat.NotebookNode, catalog: Catalog) -> nbformat.Notebook
     return out
 
 
+def notebook_in(path: Path, lang: str, source: Path = SOURCE) -> nbformat.NotebookNode:
+    """The notebook at ``path`` in ``lang`` (``"en"``: as it is): its markdown from its catalogue."""
+    nb = nbformat.read(path, as_version=4)
+    return nb if lang == "en" else translated(nb, read_catalogue(catalogue_path(path, lang, source), lang))
+
+
 def edition(lang: str, out: Path, source: Path = SOURCE) -> list[Path]:
-    """Write every notebook in ``lang`` into ``out`` (the layout of ``notebooks/``); returns the paths."""
+    """Write every notebook in ``lang`` into ``out`` (the layout of ``notebooks/``; unchanged files are left
+    alone, so a website rebuild re-reads only what changed); returns the paths."""
     written = []
     for path in notebooks(source):
-        nb = nbformat.read(path, as_version=4)
         target = out / path.relative_to(source)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        text = nbformat.writes(translated(nb, read_catalogue(catalogue_path(path, lang, source), lang)))
-        target.write_text(text + "\n", encoding="utf-8")
+        write_if_changed(target, (nbformat.writes(notebook_in(path, lang, source)) + "\n").encode())
         written.append(target)
     for extra in source.glob("deeper/*"):   # pictures or data a deep dive links to
         if extra.suffix != ".ipynb" and extra.is_file():
-            (out / "deeper" / extra.name).write_bytes(extra.read_bytes())
+            write_if_changed(out / "deeper" / extra.name, extra.read_bytes())
     return written
 
 
@@ -289,11 +300,7 @@ def update_package(lang: str) -> str:
     catalog = read_catalogue(po, lang)
     catalog.update(package_template(), no_fuzzy_matching=False)
     catalog.obsolete.clear()
-    po.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    write_po(buf, catalog, width=100, include_lineno=False, sort_output=True)
-    if not po.exists() or po.read_bytes() != buf.getvalue():
-        po.write_bytes(buf.getvalue())
+    write_if_changed(po, _po_text(catalog, sort=True))
     return f"{po.relative_to(ROOT)}: {summary(catalog)}"
 
 
@@ -312,14 +319,19 @@ def package_problems(message: Message) -> list[str]:
     return found
 
 
+def _existing(po: Path, lang: str) -> tuple[str, Catalog | None, list[str]]:
+    """A catalogue to check: its name, the catalogue (None when missing) and the complaints so far."""
+    name = str(po.relative_to(ROOT))
+    if not po.exists():
+        return name, None, [f"{name}: missing (run make translations)"]
+    return name, read_catalogue(po, lang), []
+
+
 def check_package(lang: str) -> list[str]:
     """Every package message that is not translated, fuzzy, or whose translation breaks its fields."""
-    po = package_catalogue_path(lang)
-    name = po.relative_to(ROOT)
-    if not po.exists():
-        return [f"{name}: missing (run make translations)"]
-    catalog = read_catalogue(po, lang)
-    complaints = []
+    name, catalog, complaints = _existing(package_catalogue_path(lang), lang)
+    if catalog is None:
+        return complaints
     for m in package_template():
         if not m.id:
             continue
@@ -376,30 +388,18 @@ def _merged_site(lang: str, template: Catalog) -> Catalog:
     return catalog
 
 
-def _site_text(catalog: Catalog) -> bytes:
-    buf = io.BytesIO()
-    write_po(buf, catalog, width=100, include_lineno=False)
-    return buf.getvalue()
-
-
 def update_site(lang: str) -> str:
     po = site_catalogue_path(lang)
-    text = _site_text(_merged_site(lang, site_template()))
-    if not po.exists() or po.read_bytes() != text:
-        po.parent.mkdir(parents=True, exist_ok=True)
-        po.write_bytes(text)
+    write_if_changed(po, _po_text(_merged_site(lang, site_template())))
     return f"{po.relative_to(ROOT)}: {summary(read_catalogue(po, lang))}"
 
 
 def check_site(lang: str) -> list[str]:
     """What is untranslated, fuzzy or stale in the website pages' catalogue, or breaks its English."""
-    po = site_catalogue_path(lang)
-    name = po.relative_to(ROOT)
-    if not po.exists():
-        return [f"{name}: missing (run make translations)"]
-    catalog = read_catalogue(po, lang)
-    complaints = []
-    if _site_text(_merged_site(lang, site_template())) != _site_text(catalog):
+    name, catalog, complaints = _existing(site_catalogue_path(lang), lang)
+    if catalog is None:
+        return complaints
+    if _po_text(_merged_site(lang, site_template())) != _po_text(catalog):
         complaints.append(f"{name}: out of date with site/*.md (run make translations)")
     c = counts(catalog)
     if c["fuzzy"] or c["untranslated"]:
